@@ -1,0 +1,35 @@
+import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { runMigrations as runWorkerMigrations, Logger as WorkerLogger } from 'graphile-worker';
+import type pg from 'pg';
+import { migrations } from '../../migrations';
+import type { Database } from './schema';
+
+const provider = { getMigrations: async () => ({ ...migrations }) };
+
+function migrator(db: Kysely<Database>): Migrator {
+  return new Migrator({ db, provider });
+}
+
+/**
+ * Applies Herald's migrations, then graphile-worker's own schema. Safe to run from several
+ * processes at once: Kysely takes an advisory lock, graphile-worker serialises its own.
+ */
+export async function migrateToLatest(db: Kysely<Database>, pool: pg.Pool): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(db).migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`migration ${failed} failed: ${cause}`);
+  }
+  await runWorkerMigrations({ pgPool: pool, logger: silentWorkerLogger });
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of migrations known to this build but not yet applied (readiness check). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const all = await migrator(db).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/** graphile-worker logs every migration step at info; Herald reports migrations itself. */
+const silentWorkerLogger = new WorkerLogger(() => () => undefined);

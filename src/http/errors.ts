@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { HTTP_STATUS, isHeraldError, type ErrorCode } from '../shared/errors';
+
+/** fastify's own 4xx errors (bad JSON, too large, wrong media type) mapped to Herald codes. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 413) return 'PayloadTooLarge';
+  if (status === 415) return 'UnsupportedMediaType';
+  if (status === 401) return 'Unauthorized';
+  if (status === 404) return 'NotFound';
+  return 'Validation';
+}
+
+/**
+ * The one error boundary of the HTTP edge: every error becomes `{error: {code, message}}`.
+ * Coded errors and fastify's client errors keep their message; anything else is a bug, logged
+ * with its stack under a reference id that is the only thing the caller sees.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isHeraldError(err)) {
+      const status = HTTP_STATUS[err.code];
+      if (status >= 500) req.log.error({ err }, 'server-side coded error');
+      const details = err.details?.issues ? { issues: err.details.issues } : {};
+      return reply.code(status).send({ error: { code: err.code, message: err.message, ...details } });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message =
+        status === 415
+          ? `unsupported content-type "${String(req.headers['content-type'] ?? '').slice(0, 100)}": send application/json`
+          : err.message;
+      return reply.code(status).send({ error: { code: codeForStatus(status), message } });
+    }
+    const reference = randomUUID();
+    req.log.error({ err, reference }, 'unhandled error');
+    return reply
+      .code(500)
+      .send({ error: { code: 'Internal', message: `internal error (reference ${reference})` } });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .code(404)
+      .send({ error: { code: 'NotFound', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+}

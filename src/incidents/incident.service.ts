@@ -1,0 +1,292 @@
+import type { Kysely } from 'kysely';
+import type { Database, Trx } from '../db/schema';
+import type { Clock } from '../shared/clock';
+import { HeraldError } from '../shared/errors';
+import {
+  assertCanAcknowledge,
+  assertCanEscalate,
+  assertCanReopen,
+  assertTransition,
+  diff,
+  parseRef,
+  type Incident,
+  type OpenStatus,
+  type Severity,
+  type TimelineEvent,
+} from './incident';
+import * as repo from './incident.repository';
+
+/**
+ * What subscribers receive, inside the transaction that made the change: notification planning,
+ * Slack message refresh and status-page invalidation hook in here without touching this service.
+ * A subscriber that throws rolls the whole change back, so a change never exists without its
+ * follow-up work (deliveries, jobs).
+ */
+export interface IncidentChange {
+  readonly incident: Incident;
+  readonly previous: Incident | null;
+  readonly event: TimelineEvent;
+}
+export type ChangeSubscriber = (trx: Trx, change: IncidentChange) => Promise<void>;
+
+export interface DeclareInput {
+  title: string;
+  severity: Severity;
+  services: readonly string[];
+  description?: string;
+  impact?: string;
+  commander?: string | null;
+  /** When the outage began, if earlier than the declaration (alerts know this). */
+  startedAt?: import('luxon').DateTime;
+  source?: 'api' | 'slack' | 'alert';
+}
+
+export interface UpdateInput {
+  message: string;
+  publicMessage?: string | null;
+  status?: OpenStatus | 'resolved';
+  severity?: Severity;
+  title?: string;
+  description?: string;
+  impact?: string;
+  services?: readonly string[];
+  commander?: string | null;
+}
+
+export interface ResolveInput {
+  summary?: string;
+  publicMessage?: string | null;
+  rootCause?: string;
+  resolutionSteps?: string;
+}
+
+export interface AckResult {
+  incident: Incident;
+  /** False when the incident was already acknowledged: a double click or a retried request. */
+  changed: boolean;
+}
+
+export interface IncidentServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  /** Service ids from config; when non-empty, incidents may only name these. */
+  knownServices?: ReadonlySet<string>;
+  subscribers?: readonly ChangeSubscriber[];
+}
+
+/** Every incident mutation goes through here; each is one transaction with its timeline event. */
+export class IncidentService {
+  private readonly subscribers: ChangeSubscriber[];
+
+  constructor(private readonly deps: IncidentServiceDeps) {
+    this.subscribers = [...(deps.subscribers ?? [])];
+  }
+
+  /** Adds a subscriber (used by the composition root as later modules come up). */
+  subscribe(subscriber: ChangeSubscriber): void {
+    this.subscribers.push(subscriber);
+  }
+
+  async declare(input: DeclareInput, actor: string): Promise<Incident> {
+    this.checkServices(input.services);
+    return this.deps.db.transaction().execute(async (trx) => {
+      const now = this.deps.clock.now();
+      const incident = await repo.insertIncident(trx, {
+        title: input.title,
+        description: input.description ?? '',
+        severity: input.severity,
+        status: 'investigating',
+        services: [...input.services],
+        impact: input.impact ?? '',
+        commander: input.commander ?? null,
+        started_at: (input.startedAt ?? now).toJSDate(),
+        created_by: actor,
+        source: input.source ?? 'api',
+        created_at: now.toJSDate(),
+        updated_at: now.toJSDate(),
+      });
+      const event = await repo.insertEvent(trx, {
+        incidentId: incident.id,
+        at: now,
+        actor,
+        kind: 'declared',
+        message: input.description || null,
+      });
+      await this.publish(trx, { incident, previous: null, event });
+      return incident;
+    });
+  }
+
+  async update(ref: string, input: UpdateInput, actor: string): Promise<Incident> {
+    if (input.status === 'resolved') {
+      return this.resolve(ref, { summary: input.message, publicMessage: input.publicMessage }, actor);
+    }
+    if (input.services) this.checkServices(input.services);
+    return this.mutate(ref, async (trx, before, now) => {
+      const statusChanged = input.status !== undefined && input.status !== before.status;
+      if (statusChanged) assertTransition(before.status, input.status as OpenStatus);
+      const fields = {
+        status: input.status,
+        severity: input.severity,
+        title: input.title,
+        description: input.description,
+        impact: input.impact,
+        services: input.services ? [...input.services] : undefined,
+        commander: input.commander,
+      };
+      const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+      const changes = diff(before as unknown as Record<string, unknown>, defined);
+      const incident = await repo.updateIncident(trx, before.id, { ...defined, updated_at: now.toJSDate() });
+      const event = await repo.insertEvent(trx, {
+        incidentId: before.id,
+        at: now,
+        actor,
+        kind: statusChanged ? 'status_changed' : 'updated',
+        changes,
+        message: input.message,
+        publicMessage: input.publicMessage ?? null,
+      });
+      return { incident, event };
+    });
+  }
+
+  async acknowledge(ref: string, actor: string): Promise<AckResult> {
+    let changed = false;
+    const incident = await this.mutate(ref, async (trx, before, now) => {
+      assertCanAcknowledge(before);
+      if (before.acknowledgedAt) return { incident: before }; // idempotent: one acknowledgement
+      changed = true;
+      const incident = await repo.updateIncident(trx, before.id, {
+        acknowledged_by: actor,
+        acknowledged_at: now.toJSDate(),
+        updated_at: now.toJSDate(),
+      });
+      const event = await repo.insertEvent(trx, {
+        incidentId: before.id,
+        at: now,
+        actor,
+        kind: 'acknowledged',
+        changes: [{ field: 'acknowledged_by', from: null, to: actor }],
+      });
+      return { incident, event };
+    });
+    return { incident, changed };
+  }
+
+  async resolve(ref: string, input: ResolveInput, actor: string): Promise<Incident> {
+    return this.mutate(ref, async (trx, before, now) => {
+      assertTransition(before.status, 'resolved');
+      const incident = await repo.updateIncident(trx, before.id, {
+        status: 'resolved',
+        resolved_at: now.toJSDate(),
+        updated_at: now.toJSDate(),
+        ...(input.rootCause !== undefined ? { root_cause: input.rootCause } : {}),
+        ...(input.resolutionSteps !== undefined ? { resolution_steps: input.resolutionSteps } : {}),
+      });
+      const event = await repo.insertEvent(trx, {
+        incidentId: before.id,
+        at: now,
+        actor,
+        kind: 'resolved',
+        changes: diff(before as unknown as Record<string, unknown>, {
+          status: 'resolved',
+          rootCause: incident.rootCause,
+          resolutionSteps: incident.resolutionSteps,
+        }),
+        message: input.summary ?? null,
+        publicMessage: input.publicMessage ?? null,
+      });
+      return { incident, event };
+    });
+  }
+
+  async reopen(ref: string, actor: string, message?: string): Promise<Incident> {
+    return this.mutate(ref, async (trx, before, now) => {
+      assertCanReopen(before);
+      // Acknowledgement is cleared so that escalation starts again for the reopened incident.
+      const incident = await repo.updateIncident(trx, before.id, {
+        status: 'investigating',
+        resolved_at: null,
+        acknowledged_by: null,
+        acknowledged_at: null,
+        updated_at: now.toJSDate(),
+      });
+      const event = await repo.insertEvent(trx, {
+        incidentId: before.id,
+        at: now,
+        actor,
+        kind: 'reopened',
+        changes: diff(before as unknown as Record<string, unknown>, { status: 'investigating' }),
+        message: message ?? null,
+      });
+      return { incident, event };
+    });
+  }
+
+  /** Records a manual escalation; the escalation engine subscribes to the event and pages. */
+  async escalate(ref: string, actor: string, message?: string): Promise<Incident> {
+    return this.mutate(ref, async (trx, before, now) => {
+      assertCanEscalate(before);
+      const incident = await repo.updateIncident(trx, before.id, { updated_at: now.toJSDate() });
+      const event = await repo.insertEvent(trx, {
+        incidentId: before.id,
+        at: now,
+        actor,
+        kind: 'escalated',
+        message: message ?? null,
+      });
+      return { incident, event };
+    });
+  }
+
+  async get(ref: string): Promise<Incident> {
+    return repo.findIncident(this.deps.db, parseRef(ref));
+  }
+
+  async timeline(ref: string): Promise<{ incident: Incident; events: TimelineEvent[] }> {
+    const incident = await this.get(ref);
+    return { incident, events: await repo.timeline(this.deps.db, incident.id) };
+  }
+
+  async list(filter: repo.ListFilter): Promise<Incident[]> {
+    return repo.listIncidents(this.deps.db, filter);
+  }
+
+  /**
+   * Locks the incident, applies the change, and publishes the event, all in one transaction. A
+   * change that returns no event (an idempotent no-op) publishes nothing.
+   */
+  private async mutate(
+    ref: string,
+    apply: (
+      trx: Trx,
+      before: Incident,
+      now: import('luxon').DateTime,
+    ) => Promise<{ incident: Incident; event?: TimelineEvent }>,
+  ): Promise<Incident> {
+    const id = parseRef(ref);
+    return this.deps.db.transaction().execute(async (trx) => {
+      const before = await repo.lockIncident(trx, id);
+      const { incident, event } = await apply(trx, before, this.deps.clock.now());
+      if (event) await this.publish(trx, { incident, previous: before, event });
+      return incident;
+    });
+  }
+
+  private async publish(trx: Trx, change: IncidentChange): Promise<void> {
+    for (const subscriber of this.subscribers) await subscriber(trx, change);
+  }
+
+  private checkServices(services: readonly string[]): void {
+    const known = this.deps.knownServices;
+    if (!known || known.size === 0) return;
+    const unknown = services.filter((s) => !known.has(s));
+    if (unknown.length > 0) {
+      throw new HeraldError(
+        'Validation',
+        `unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `"${s.slice(0, 60)}"`).join(', ')} (known: ${[...known].join(', ')})`,
+        { field: 'services' },
+      );
+    }
+  }
+}

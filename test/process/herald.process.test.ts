@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { call } from '../support/http';
+
+/**
+ * The built `herald start` as a real process on its own embedded PostgreSQL: what `npm start`
+ * does on a fresh machine. Needs `npm run build` first (npm test runs it).
+ */
+const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
+const TOKEN = 'process-test-token';
+jest.setTimeout(120_000);
+
+let dataDir: string;
+let port: number;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startHerald(): Running {
+  let out = '';
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HERALD_DATA_DIR: dataDir,
+    PORT: String(port),
+    HERALD_API_TOKEN: TOKEN,
+    LOG_LEVEL: 'info',
+  };
+  for (const k of ['DATABASE_URL', 'HERALD_CONFIG', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']) delete env[k];
+  const child = spawn(process.execPath, [CLI, 'start'], {
+    env,
+    cwd: dataDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitReady(h: Running): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (h.child.exitCode !== null) throw new Error(`herald exited early:\n${h.output()}`);
+    try {
+      const r = await call(`http://127.0.0.1:${port}/readyz`);
+      if (r.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`herald did not become ready:\n${h.output()}`);
+}
+
+function postmasterPid(): number | undefined {
+  const f = path.join(dataDir, 'pg', 'postmaster.pid');
+  return fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8').split('\n')[0]) : undefined;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-proc-'));
+  fs.chmodSync(dataDir, 0o755);
+  port = await freePort();
+});
+
+afterAll(() => {
+  const pid = postmasterPid();
+  if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('survives SIGKILL with the incident and its timeline intact, then shuts down cleanly on SIGTERM', async () => {
+  const first = startHerald();
+  await waitReady(first);
+  expect(first.output()).toMatch(/embedded PostgreSQL/);
+
+  const api = `http://127.0.0.1:${port}/api/v1`;
+  const created = await call(`${api}/incidents`, {
+    token: TOKEN,
+    json: { title: 'Checkout is down', severity: 'critical', services: ['checkout'], impact: 'No orders' },
+  });
+  expect(created.status).toBe(201);
+  const ref = (created.body as { ref: string }).ref;
+  expect((await call(`${api}/incidents/${ref}/acknowledge`, { token: TOKEN, method: 'POST' })).status).toBe(
+    200,
+  );
+
+  // The worker picks the announce job up: the console line proves declare → job → worker.
+  const deadline = Date.now() + 10_000;
+  while (!first.output().includes(`${ref} declared: Checkout is down`) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(first.output()).toContain(`${ref} declared: Checkout is down`);
+
+  const orphan = postmasterPid();
+  first.child.kill('SIGKILL');
+  await first.exited;
+  expect(orphan && alive(orphan)).toBe(true); // PostgreSQL outlived its parent
+
+  const second = startHerald();
+  await waitReady(second);
+  const read = await call(`${api}/incidents/${ref}`, { token: TOKEN });
+  expect(read.status).toBe(200);
+  expect(read.body).toMatchObject({ ref, title: 'Checkout is down', acknowledged_by: 'api' });
+  expect((read.body as { timeline: Array<{ kind: string }> }).timeline.map((e) => e.kind)).toEqual([
+    'declared',
+    'acknowledged',
+  ]);
+
+  // Exit code 0 means the drain finished before the CLI's 10 s shutdown deadline (which exits 1).
+  second.child.kill('SIGTERM');
+  expect(await second.exited).toBe(0);
+  const pid = postmasterPid();
+  expect(pid === undefined || !alive(pid)).toBe(true); // PostgreSQL stopped with Herald
+});
