@@ -6,11 +6,17 @@ import { connect, type Connection } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { buildServer } from './http/server';
 import { createMetrics } from './http/metrics';
-import { ANNOUNCE_TASK, announceSubscriber, announceTask } from './incidents/announce';
+import { announceModule } from './incidents/announce';
 import { IncidentService } from './incidents/incident.service';
 import { systemClock, type Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
+import type { HeraldModule, ModuleContext } from './modules';
 import { startWorker } from './worker';
+
+/** Feature modules, in the order their subscribers run inside each incident transaction. */
+function createModules(ctx: ModuleContext): HeraldModule[] {
+  return [announceModule(ctx)];
+}
 
 export type Mode = 'start' | 'web' | 'worker';
 
@@ -44,7 +50,9 @@ export async function runHerald(opts: {
   });
   let server: FastifyInstance | undefined;
   let runner: Runner | undefined;
+  let modules: HeraldModule[] = [];
   const stop = async (): Promise<void> => {
+    for (const m of [...modules].reverse()) await m.stop?.();
     await server?.close();
     await runner?.stop();
     await connection.close();
@@ -58,14 +66,26 @@ export async function runHerald(opts: {
       db: connection.db,
       clock,
       knownServices: new Set(config.file.services.map((s) => s.id)),
-      subscribers: [announceSubscriber],
     });
+    const metrics = createMetrics();
+    const ctx: ModuleContext = {
+      config,
+      db: connection.db,
+      pool: connection.pool,
+      logger,
+      clock,
+      incidents,
+      metrics,
+    };
+    modules = createModules(ctx);
+    for (const m of modules) for (const sub of m.subscribers ?? []) incidents.subscribe(sub);
 
     if (mode !== 'web') {
       runner = await startWorker({
         pool: connection.pool,
         logger,
-        tasks: { [ANNOUNCE_TASK]: announceTask(connection.db, logger) },
+        tasks: Object.assign({}, ...modules.map((m) => m.tasks ?? {})),
+        crontab: modules.flatMap((m) => m.crontab ?? []).join('\n'),
       });
     }
     let url: string | undefined;
@@ -74,14 +94,16 @@ export async function runHerald(opts: {
         logger,
         db: connection.db,
         incidents,
-        metrics: createMetrics(),
+        metrics,
         apiToken: config.env.apiToken,
+        routes: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
       });
       await server.listen({ port: config.env.port, host: config.env.host });
       const addr = server.server.address();
       const port = addr && typeof addr === 'object' ? addr.port : config.env.port;
       url = `http://${config.env.host}:${port}`;
     }
+    for (const m of modules) await m.start?.(runner);
     logStartup(logger, mode, config, connection, url);
     return { url, connection, incidents, stop };
   } catch (err) {

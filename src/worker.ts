@@ -13,6 +13,8 @@ export interface WorkerOptions {
    * arrive through LISTEN/NOTIFY within milliseconds regardless.
    */
   pollIntervalMs?: number;
+  /** graphile-worker crontab lines for periodic tasks. */
+  crontab?: string;
 }
 
 /** Starts graphile-worker on Herald's pool; the caller stops it (signals are Herald's to handle). */
@@ -23,7 +25,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     concurrency: opts.concurrency ?? 4,
     pollInterval: opts.pollIntervalMs ?? 250,
     noHandleSignals: true,
-    crontab: '', // periodic tasks are registered in code, not read from a ./crontab file
+    crontab: opts.crontab ?? '', // periodic tasks come from the modules, never from a ./crontab file
     logger: workerLogger(opts.logger),
   });
 }

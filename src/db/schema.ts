@@ -1,16 +1,25 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { EscalationTables } from '../escalation/tables';
+import type { IngestTables } from '../ingest/tables';
+import type { NotificationTables } from '../notifications/tables';
+import type { SlackTables } from '../slack/tables';
+import type { StatusPageTables } from '../statuspage/tables';
 
 /**
  * The database as Kysely sees it. Each domain owns its tables (see DESIGN.md); they are listed
  * here together because Kysely needs one interface. Timestamps are `timestamptz` and come back as
  * `Date`; repositories convert them to luxon at the boundary.
  */
-export interface Database {
+export interface Database
+  extends CoreTables, NotificationTables, SlackTables, StatusPageTables, IngestTables, EscalationTables {}
+
+export interface CoreTables {
   incidents: IncidentsTable;
   incident_events: IncidentEventsTable;
 }
 
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** timestamptz: read as Date, written as Date or ISO string. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface IncidentsTable {
   id: Generated<number>;

@@ -16,6 +16,8 @@ export interface ServerDeps {
   incidents: IncidentService;
   metrics: Registry;
   apiToken: string | undefined;
+  /** Feature modules' routes (Slack, status pages, hooks); each does its own auth. */
+  routes?: ReadonlyArray<(app: FastifyInstance) => Promise<void> | void>;
   /** Largest accepted request body; alert hooks may raise it per route. */
   bodyLimit?: number;
 }
@@ -38,5 +40,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     api.addHook('onRequest', async (req) => requireToken(req, deps.apiToken, 'the API'));
     registerIncidentRoutes(api, deps.incidents);
   });
+  for (const routes of deps.routes ?? []) await app.register(async (scope) => routes(scope));
   return app;
 }

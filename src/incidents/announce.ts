@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger';
 import { refOf } from './incident';
 import { findIncident } from './incident.repository';
 import type { ChangeSubscriber } from './incident.service';
+import type { HeraldModule, ModuleContext } from '../modules';
 
 /**
  * The first subscriber of incident changes: every timeline event enqueues an `incident.announce`
@@ -38,5 +39,13 @@ export function announceTask(db: Kysely<Database>, logger: Logger): Task {
         incident.services.length ? `, services ${incident.services.join(', ')}` : ''
       })${event.message ? ` - ${event.message}` : ''}`,
     );
+  };
+}
+
+export function announceModule(ctx: ModuleContext): HeraldModule {
+  return {
+    name: 'announce',
+    subscribers: [announceSubscriber],
+    tasks: { [ANNOUNCE_TASK]: announceTask(ctx.db, ctx.logger) },
   };
 }

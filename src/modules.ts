@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Runner, TaskList } from 'graphile-worker';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import type { HeraldConfig } from './config';
+import type { Database } from './db/schema';
+import type { IncidentService } from './incidents/incident.service';
+import type { Clock } from './shared/clock';
+import type { Logger } from './shared/logger';
+
+/** What every feature module is given by the composition root (src/main.ts). */
+export interface ModuleContext {
+  readonly config: HeraldConfig;
+  readonly db: Kysely<Database>;
+  readonly pool: pg.Pool;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly incidents: IncidentService;
+  readonly metrics: Registry;
+}
+
+/**
+ * A feature (notifications, Slack, status page, ingestion, escalation) as the composition root
+ * sees it: subscribers to incident changes (run inside the change's transaction), worker tasks,
+ * HTTP routes and lifecycle hooks. Modules never reach into each other's tables; they talk through
+ * the incident service, its events, and the exported functions of each module's index.ts.
+ */
+export interface HeraldModule {
+  readonly name: string;
+  /** Registered on the incident service, in module order. */
+  readonly subscribers?: ReadonlyArray<import('./incidents/incident.service').ChangeSubscriber>;
+  /** graphile-worker tasks this module handles (worker processes only). */
+  readonly tasks?: TaskList;
+  /** Lines for graphile-worker's crontab (periodic work), e.g. `* * * * * herald.digest`. */
+  readonly crontab?: readonly string[];
+  /** Adds HTTP routes (web processes only). Routes do their own auth. */
+  readonly routes?: (app: FastifyInstance) => Promise<void> | void;
+  /** Called once the HTTP server and worker are up (`runner` absent in web-only mode). */
+  readonly start?: (runner: Runner | undefined) => Promise<void>;
+  /** Called first on shutdown, before the server closes. */
+  readonly stop?: () => Promise<void>;
+}
