@@ -1,5 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './20261126T0001_incidents';
+import * as m0100 from './20261126T0100_notifications';
+import * as m0200 from './20261126T0200_slack';
+import * as m0300 from './20261126T0300_statuspage';
+import * as m0400 from './20261126T0400_ingest';
 
 /**
  * Every migration, in order. Listed statically (not discovered on disk) so that the compiled app,
@@ -7,4 +11,8 @@ import * as m0001 from './20261126T0001_incidents';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '20261126T0001_incidents': m0001,
+  '20261126T0100_notifications': m0100,
+  '20261126T0200_slack': m0200,
+  '20261126T0300_statuspage': m0300,
+  '20261126T0400_ingest': m0400,
 };

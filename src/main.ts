@@ -7,6 +7,10 @@ import { migrateToLatest } from './db/migrate';
 import { buildServer } from './http/server';
 import { createMetrics } from './http/metrics';
 import { announceModule } from './incidents/announce';
+import { ingestModule } from './ingest';
+import { notificationsModule } from './notifications';
+import { slackModule } from './slack';
+import { statusPageModule } from './statuspage';
 import { IncidentService } from './incidents/incident.service';
 import { systemClock, type Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
@@ -15,7 +19,13 @@ import { startWorker } from './worker';
 
 /** Feature modules, in the order their subscribers run inside each incident transaction. */
 function createModules(ctx: ModuleContext): HeraldModule[] {
-  return [announceModule(ctx)];
+  return [
+    announceModule(ctx),
+    notificationsModule(ctx),
+    slackModule(ctx),
+    statusPageModule(ctx),
+    ingestModule(ctx),
+  ];
 }
 
 export type Mode = 'start' | 'web' | 'worker';
