@@ -1,7 +1,12 @@
 import { checkConfig, loadConfig, ConfigError } from './config';
-import { connect } from './db/connect';
+import { connect, type Connection } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { runHerald, type Mode } from './main';
+import { verifyAudit } from './notifications/audit';
+import { coverageWarnings } from './escalation/coverage';
+import { parseWhoIsPagedArgs, whoIsPaged } from './escalation/who-is-paged';
+import { systemClock } from './shared/clock';
+import { isHeraldError } from './shared/errors';
 import { createLogger } from './shared/logger';
 
 const USAGE = `usage: herald <command>
@@ -12,6 +17,9 @@ commands:
   worker              background jobs only
   migrate             apply database migrations and exit
   config check [file] validate herald.yml (or the given file); exit 1 on problems
+  audit verify        check the notification audit trail's hash chain; exit 1 on a break
+  who-is-paged --severity S [--service X] [--at ISO-time]
+                      dry run: who is paged, at which minute, on which channel
 `;
 
 /** Writes to stdout/stderr for people at a terminal; the service itself logs through pino. */
@@ -23,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'config' && rest[0] === 'check') return configCheck(rest[1]);
   if (command === 'start' || command === 'web' || command === 'worker') return serve(command);
   if (command === 'migrate') return migrate();
+  if (command === 'audit' && rest[0] === 'verify') return auditVerify();
+  if (command === 'who-is-paged') return whoIsPagedCommand(rest);
   err(
     command && command !== 'help' && command !== '--help'
       ? `unknown command "${command}"\n\n${USAGE}`
@@ -38,22 +48,60 @@ function configCheck(file: string | undefined): number {
     for (const p of result.problems) err(`  - ${p}`);
     return 1;
   }
-  for (const w of result.warnings) err(`warning: ${w}`);
+  for (const w of [...result.warnings, ...coverageWarnings(result.config.file, systemClock.now())]) {
+    err(`warning: ${w}`);
+  }
   out(`${result.config.source}: ok`);
   return 0;
 }
 
-async function migrate(): Promise<number> {
+/** Runs `work` on a database connection (embedded or DATABASE_URL), closing it afterwards. */
+async function withDatabase(work: (conn: Connection) => Promise<number>): Promise<number> {
   const config = loadConfig({ env: process.env });
   const logger = createLogger(config.env.logLevel);
   const conn = await connect({ databaseUrl: config.env.databaseUrl, dataDir: config.env.dataDir, logger });
   try {
-    const applied = await migrateToLatest(conn.db, conn.pool);
-    out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-    return 0;
+    return await work(conn);
   } finally {
     await conn.close();
   }
+}
+
+function migrate(): Promise<number> {
+  return withDatabase(async (conn) => {
+    const applied = await migrateToLatest(conn.db, conn.pool);
+    out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    return 0;
+  });
+}
+
+function whoIsPagedCommand(argv: string[]): number {
+  try {
+    const args = parseWhoIsPagedArgs(argv);
+    const { file } = loadConfig({ env: process.env });
+    out(whoIsPaged(file, { ...args, at: args.at ?? systemClock.now() }).trimEnd());
+    return 0;
+  } catch (e) {
+    if (isHeraldError(e) && e.code === 'Validation') {
+      err(e.message);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function auditVerify(): Promise<number> {
+  return withDatabase(async (conn) => {
+    const verdict = await verifyAudit(conn.db);
+    if (verdict.brokenAt) {
+      err(
+        `audit trail BROKEN at row ${verdict.brokenAt.id}: ${verdict.brokenAt.problem} (${verdict.rows} rows read)`,
+      );
+      return 1;
+    }
+    out(`audit trail intact: ${verdict.rows} rows, every hash and link verified`);
+    return 0;
+  });
 }
 
 async function serve(mode: Mode): Promise<number> {

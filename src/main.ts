@@ -6,9 +6,9 @@ import { connect, type Connection } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { buildServer } from './http/server';
 import { createMetrics } from './http/metrics';
-import { announceModule } from './incidents/announce';
 import { ingestModule } from './ingest';
-import { notificationsModule } from './notifications';
+import { createNotifications } from './notifications';
+import { ackSecretLoader, escalationModule } from './escalation';
 import { slackModule } from './slack';
 import { statusPageModule } from './statuspage';
 import { IncidentService } from './incidents/incident.service';
@@ -19,9 +19,11 @@ import { startWorker } from './worker';
 
 /** Feature modules, in the order their subscribers run inside each incident transaction. */
 function createModules(ctx: ModuleContext): HeraldModule[] {
+  const ackSecret = ackSecretLoader(ctx);
+  const notifications = createNotifications(ctx, { ackSecret });
   return [
-    announceModule(ctx),
-    notificationsModule(ctx),
+    notifications.module,
+    escalationModule(ctx, notifications.enqueue, ackSecret),
     slackModule(ctx),
     statusPageModule(ctx),
     ingestModule(ctx),
@@ -35,6 +37,8 @@ export interface RunningHerald {
   readonly url?: string;
   readonly connection: Connection;
   readonly incidents: IncidentService;
+  /** Runs every module's clock-driven work once (see HeraldModule.tick); for tests and tools. */
+  tick(): Promise<void>;
   /** Stops taking work, drains, closes the database; PostgreSQL (if embedded) stops last. */
   stop(): Promise<void>;
 }
@@ -115,7 +119,10 @@ export async function runHerald(opts: {
     }
     for (const m of modules) await m.start?.(runner);
     logStartup(logger, mode, config, connection, url);
-    return { url, connection, incidents, stop };
+    const tick = async (): Promise<void> => {
+      for (const m of modules) await m.tick?.();
+    };
+    return { url, connection, incidents, tick, stop };
   } catch (err) {
     await stop().catch((stopErr: unknown) =>
       logger.error({ err: stopErr }, 'cleanup after failed start failed'),

@@ -38,6 +38,11 @@ export interface HeraldModule {
   readonly routes?: (app: FastifyInstance) => Promise<void> | void;
   /** Called once the HTTP server and worker are up (`runner` absent in web-only mode). */
   readonly start?: (runner: Runner | undefined) => Promise<void>;
+  /**
+   * Runs the module's clock-driven work once, now (due retries, escalations, releases). Workers
+   * call it on an interval; tests call it through `RunningHerald.tick()` after moving the clock.
+   */
+  readonly tick?: () => Promise<unknown>;
   /** Called first on shutdown, before the server closes. */
   readonly stop?: () => Promise<void>;
 }

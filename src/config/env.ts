@@ -89,8 +89,8 @@ function isPostgresUrl(value: string): boolean {
 const envSchema = z.object({
   PORT: z
     .string()
-    .refine((v) => /^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
-      error: 'expected an integer from 1 to 65535',
+    .refine((v) => /^\d{1,5}$/.test(v) && Number(v) >= 0 && Number(v) <= 65535, {
+      error: 'expected an integer from 0 to 65535 (0 = any free port)',
     })
     .transform(Number)
     .optional(),

@@ -139,6 +139,12 @@ export async function insertEvent(db: Db, e: NewEvent): Promise<TimelineEvent> {
   return toEvent(row);
 }
 
+export async function findEvent(db: Db, id: number): Promise<TimelineEvent> {
+  const row = await db.selectFrom('incident_events').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(`no timeline event ${id}`);
+  return toEvent(row);
+}
+
 export async function timeline(db: Db, incidentId: number): Promise<TimelineEvent[]> {
   const rows = await db
     .selectFrom('incident_events')

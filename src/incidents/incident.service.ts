@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { Database, Trx } from '../db/schema';
 import type { Clock } from '../shared/clock';
@@ -37,7 +38,7 @@ export interface DeclareInput {
   impact?: string;
   commander?: string | null;
   /** When the outage began, if earlier than the declaration (alerts know this). */
-  startedAt?: import('luxon').DateTime;
+  startedAt?: DateTime;
   source?: 'api' | 'slack' | 'alert';
 }
 
@@ -223,20 +224,28 @@ export class IncidentService {
     });
   }
 
-  /** Records a manual escalation; the escalation engine subscribes to the event and pages. */
-  async escalate(ref: string, actor: string, message?: string): Promise<Incident> {
-    return this.mutate(ref, async (trx, before, now) => {
-      assertCanEscalate(before);
-      const incident = await repo.updateIncident(trx, before.id, { updated_at: now.toJSDate() });
-      const event = await repo.insertEvent(trx, {
-        incidentId: before.id,
-        at: now,
-        actor,
-        kind: 'escalated',
-        message: message ?? null,
-      });
-      return { incident, event };
-    });
+  /**
+   * Records an escalation; the escalation engine subscribes to the event and pages the next
+   * level. The engine's timer passes its own transaction (`within`) so that checking the timer
+   * and escalating commit together: a level can never fire twice or be lost.
+   */
+  async escalate(ref: string, actor: string, message?: string, within?: Trx): Promise<Incident> {
+    return this.mutate(
+      ref,
+      async (trx, before, now) => {
+        assertCanEscalate(before);
+        const incident = await repo.updateIncident(trx, before.id, { updated_at: now.toJSDate() });
+        const event = await repo.insertEvent(trx, {
+          incidentId: before.id,
+          at: now,
+          actor,
+          kind: 'escalated',
+          message: message ?? null,
+        });
+        return { incident, event };
+      },
+      within,
+    );
   }
 
   async get(ref: string): Promise<Incident> {
@@ -261,16 +270,18 @@ export class IncidentService {
     apply: (
       trx: Trx,
       before: Incident,
-      now: import('luxon').DateTime,
+      now: DateTime,
     ) => Promise<{ incident: Incident; event?: TimelineEvent }>,
+    within?: Trx,
   ): Promise<Incident> {
     const id = parseRef(ref);
-    return this.deps.db.transaction().execute(async (trx) => {
+    const work = async (trx: Trx): Promise<Incident> => {
       const before = await repo.lockIncident(trx, id);
       const { incident, event } = await apply(trx, before, this.deps.clock.now());
       if (event) await this.publish(trx, { incident, previous: before, event });
       return incident;
-    });
+    };
+    return within ? work(within) : this.deps.db.transaction().execute(work);
   }
 
   private async publish(trx: Trx, change: IncidentChange): Promise<void> {

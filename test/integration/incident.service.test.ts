@@ -1,9 +1,18 @@
 import { sql } from 'kysely';
-import { ANNOUNCE_TASK, announceSubscriber } from '../../src/incidents/announce';
-import { IncidentService, type IncidentChange } from '../../src/incidents/incident.service';
+import { addJob } from '../../src/db/jobs';
+import {
+  IncidentService,
+  type ChangeSubscriber,
+  type IncidentChange,
+} from '../../src/incidents/incident.service';
 import { ManualClock } from '../../src/shared/clock';
 import { HeraldError } from '../../src/shared/errors';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+
+/** A subscriber that adds a job in the change's transaction, as the notification planner does. */
+const ANNOUNCE_TASK = 'test.announce';
+const announceSubscriber: ChangeSubscriber = (trx, { event }) =>
+  addJob(trx, ANNOUNCE_TASK, { eventId: event.id });
 
 let t: TestDatabase;
 const clock = new ManualClock('2026-11-26T10:00:00Z');

@@ -109,7 +109,7 @@ it('survives SIGKILL with the incident and its timeline intact, then shuts down 
     200,
   );
 
-  // The worker picks the announce job up: the console line proves declare → job → worker.
+  // The worker sends the console delivery: the line proves declare → outbox job → worker → channel.
   const deadline = Date.now() + 10_000;
   while (!first.output().includes(`${ref} declared: Checkout is down`) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));

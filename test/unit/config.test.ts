@@ -477,9 +477,9 @@ describe('parseEnv', () => {
   });
 
   it.each([
-    [{ PORT: 'abc' }, 'PORT: expected an integer from 1 to 65535'],
-    [{ PORT: '70000' }, 'PORT: expected an integer from 1 to 65535'],
-    [{ PORT: '0' }, 'PORT: expected an integer from 1 to 65535'],
+    [{ PORT: 'abc' }, 'PORT: expected an integer from 0 to 65535 (0 = any free port)'],
+    [{ PORT: '70000' }, 'PORT: expected an integer from 0 to 65535 (0 = any free port)'],
+    [{ PORT: '-1' }, 'PORT: expected an integer from 0 to 65535 (0 = any free port)'],
     [{ HERALD_PUBLIC_URL: 'herald.example.com' }, 'HERALD_PUBLIC_URL: expected an http(s) URL'],
     [{ SLACK_API_URL: 'ftp://slack.com/api/' }, 'SLACK_API_URL: expected an http(s) URL'],
     [{ PAGERDUTY_EVENTS_URL: 'nope' }, 'PAGERDUTY_EVENTS_URL: expected an http(s) URL'],

@@ -20,7 +20,24 @@ export interface ChannelAdapter {
   readonly channel: Channel;
   /** Why the channel is off (missing env vars), or undefined when it is configured. */
   readonly disabledReason?: string;
+  /**
+   * For a channel that is off by default but can be switched on by the message itself (PagerDuty
+   * with a rule's own routing key): true when this message can be sent despite `disabledReason`.
+   * Use {@link skipReason} rather than reading the two fields.
+   */
+  usableFor?(message: OutboundMessage): boolean;
   send(message: OutboundMessage): Promise<SendResult>;
+  /** Releases sockets and agents (SDK clients); the adapter is not used afterwards. */
+  close?(): void;
+}
+
+/**
+ * Why `message` must be recorded `skipped` on `adapter` instead of sent, or undefined when it can
+ * be sent: the adapter's `disabledReason` unless the message itself enables the channel.
+ */
+export function skipReason(adapter: ChannelAdapter, message: OutboundMessage): string | undefined {
+  if (adapter.disabledReason === undefined) return undefined;
+  return adapter.usableFor?.(message) ? undefined : adapter.disabledReason;
 }
 
 export interface SendResult {
@@ -40,6 +57,11 @@ export interface OutboundMessage {
   readonly subject: string;
   /** Plain text (SMS body, email text part, Slack fallback text, console line). */
   readonly text: string;
+  /**
+   * SNS topic: the body for SMS subscribers (`renderSms(content).text`, which keeps the ack link).
+   * Absent: `text` fitted to SMS limits, keeping its first lines.
+   */
+  readonly smsText?: string;
   /** Email HTML part, escaped by construction. */
   readonly html?: string;
   /** Slack Block Kit blocks. */

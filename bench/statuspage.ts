@@ -1,0 +1,262 @@
+/* eslint-disable no-console -- a benchmark prints its figures */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
+import { DateTime } from 'luxon';
+import pg from 'pg';
+import { parseConfigText, type HeraldConfig } from '../src/config';
+import { createPool, kyselyFor } from '../src/db/connect';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { migrateToLatest } from '../src/db/migrate';
+import { createMetrics } from '../src/http/metrics';
+import { buildServer } from '../src/http/server';
+import { IncidentService } from '../src/incidents/incident.service';
+import type { Severity } from '../src/incidents/incident';
+import { ManualClock, systemClock, type Clock } from '../src/shared/clock';
+import { createLogger } from '../src/shared/logger';
+import { statusPageModule } from '../src/statuspage';
+
+/**
+ * Status page throughput: requests/s and p99 for `/` and `/api/v2/summary.json`, beside a bare
+ * node:http server answering a fixed string, in the same run, while incidents are being updated.
+ * Herald's web side and the bare server each run in their own child process (their own event
+ * loop, as in production); autocannon and the incident writer run in this one. Each update
+ * commits through IncidentService here, NOTIFYs, and the web process re-renders in the background
+ * while it keeps answering. PostgreSQL is embedded in a temp dir unless DATABASE_URL is set.
+ *
+ * Logging: the web process logs at `warn` (fastify's per-request info lines are off, as for every
+ * Herald benchmark); the Prometheus request metrics hook is on, as in production.
+ */
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const UPDATES_PER_S = Number(process.env.BENCH_UPDATES_PER_S ?? 4);
+const HISTORY = Number(process.env.BENCH_HISTORY_INCIDENTS ?? 300);
+
+const COMPONENTS = ['api', 'checkout', 'website', 'search', 'payments', 'auth', 'cdn', 'email'];
+const CONFIG = `
+organization: { name: Bench }
+services:
+${COMPONENTS.map((c) => `  - { id: ${c}, component: ${c} }`).join('\n')}
+status_page:
+  title: Bench Status
+  components:
+${COMPONENTS.map((c, i) => `    - { id: ${c}, name: ${c.toUpperCase()} service, group: ${i < 4 ? 'Core' : 'Edge'}, description: The ${c} }`).join('\n')}
+`;
+
+function configFor(url: string): HeraldConfig {
+  return parseConfigText(CONFIG, { DATABASE_URL: url, HERALD_PUBLIC_URL: 'https://status.example.com' }, 'bench.yml');
+}
+
+/** Child mode: Herald's web side with the status page module only. */
+async function serve(): Promise<void> {
+  const url = process.env.BENCH_DATABASE_URL as string;
+  const logger = createLogger('warn');
+  const pool = createPool(url, logger, 4);
+  const db = kyselyFor(pool);
+  const config = configFor(url);
+  const incidents = new IncidentService({ db, clock: systemClock });
+  const metrics = createMetrics();
+  const module = statusPageModule({ config, db, pool, logger, clock: systemClock, incidents, metrics });
+  const app = await buildServer({ logger, db, incidents, metrics, apiToken: undefined, routes: [module.routes!] });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await module.start!(undefined);
+  const addr = app.server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : 0;
+  process.stdout.write(`READY http://127.0.0.1:${port}\n`);
+  process.once('SIGTERM', () => {
+    const s = module.cache.stats;
+    process.stderr.write(`statuspage cache: ${s.loads} snapshot loads, ${s.renders} renders\n`);
+    void module.stop!().then(() => app.close()).then(() => db.destroy()).then(() => process.exit(0));
+  });
+}
+
+/** Child mode: the yardstick, a bare node:http server answering a fixed string. */
+function bare(): void {
+  const body = Buffer.from('ok');
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
+    res.end(body);
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address();
+    process.stdout.write(`READY http://127.0.0.1:${addr && typeof addr === 'object' ? addr.port : 0}\n`);
+  });
+  process.once('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+async function child(mode: '--serve' | '--bare', env: NodeJS.ProcessEnv): Promise<{ url: string; proc: ChildProcess }> {
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the children
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...nodeArgs, __filename, mode], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = readline.createInterface({ input: proc.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => line.startsWith('READY ') && resolve(line.slice(6)));
+    proc.once('exit', (code) => reject(new Error(`bench ${mode} exited with ${code}`)));
+  });
+  return { url, proc };
+}
+
+async function stopChild(c: { proc: ChildProcess }): Promise<void> {
+  c.proc.kill('SIGTERM');
+  await new Promise((resolve) => c.proc.once('exit', resolve));
+}
+
+/** 90 days of history (incidents with public updates, resolved) and three open incidents. */
+async function seed(url: string): Promise<{ writer: IncidentService; open: string[]; close(): Promise<void> }> {
+  const logger = createLogger('warn');
+  const pool = createPool(url, logger, 4);
+  const db = kyselyFor(pool);
+  await migrateToLatest(db, pool);
+  const config = configFor(url);
+  const module = statusPageModule({
+    config,
+    db,
+    pool,
+    logger,
+    clock: systemClock,
+    incidents: new IncidentService({ db, clock: systemClock }),
+    metrics: createMetrics(),
+  });
+  const past = new ManualClock(DateTime.utc().minus({ days: 89 }));
+  const history = new IncidentService({ db, clock: past as Clock });
+  const severities: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+  for (let i = 0; i < HISTORY; i++) {
+    past.set(DateTime.utc().minus({ minutes: Math.round(((HISTORY - i) / HISTORY) * 89 * 1440) }));
+    const inc = await history.declare(
+      {
+        title: `Historic incident ${i}`,
+        severity: severities[i % severities.length] as Severity,
+        services: [COMPONENTS[i % COMPONENTS.length] as string],
+      },
+      'bench',
+    );
+    past.advance({ minutes: 7 });
+    await history.update(inc.ref, { message: 'note', publicMessage: `We are investigating issue ${i}.` }, 'bench');
+    past.advance({ minutes: 40 });
+    await history.resolve(inc.ref, { publicMessage: `Issue ${i} is resolved.` }, 'bench');
+  }
+  const writer = new IncidentService({ db, clock: systemClock });
+  for (const s of module.subscribers ?? []) writer.subscribe(s); // NOTIFY on every change
+  const open: string[] = [];
+  for (const [i, c] of ['api', 'checkout', 'cdn'].entries()) {
+    const inc = await writer.declare(
+      { title: `Live incident on ${c}`, severity: severities[i] as Severity, services: [c] },
+      'bench',
+    );
+    open.push(inc.ref);
+  }
+  return { writer, open, close: () => db.destroy() };
+}
+
+/** Every client sends what browsers and fetch() send: compressed responses are welcome. */
+async function load(url: string): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers: { 'accept-encoding': 'gzip, deflate, br' },
+  });
+}
+
+/** Runs the three loads in one run; figures keyed `statuspage_<target>_<figure>`. */
+export async function run(): Promise<Record<string, number>> {
+  let adminUrl = process.env.DATABASE_URL;
+  let stopPg = async (): Promise<void> => undefined;
+  if (!adminUrl) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-pg-'));
+    fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres` and must enter it
+    const embedded = await startEmbeddedPostgres(dir, createLogger('warn'));
+    adminUrl = embedded.url;
+    stopPg = async () => {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const name = `herald_bench_statuspage_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${name}`;
+
+  const data = await seed(dbUrl.toString());
+  const herald = await child('--serve', { BENCH_DATABASE_URL: dbUrl.toString() });
+  const yardstick = await child('--bare', {});
+  let updates = 0;
+  let writing = true;
+  let lastMessage = '';
+  const writer = (async () => {
+    while (writing) {
+      const ref = data.open[updates % data.open.length] as string;
+      lastMessage = `Update ${updates}: still working on it.`;
+      await data.writer.update(ref, { message: 'internal', publicMessage: lastMessage }, 'bench');
+      updates++;
+      await new Promise((r) => setTimeout(r, 1000 / UPDATES_PER_S));
+    }
+  })();
+  try {
+    await fetch(`${herald.url}/`); // warm: first render
+    await fetch(`${herald.url}/api/v2/summary.json`);
+    const bareResult = await load(yardstick.url);
+    const updatesBefore = updates;
+    const pageResult = await load(`${herald.url}/`);
+    const summaryResult = await load(`${herald.url}/api/v2/summary.json`);
+    const updatesDuring = updates - updatesBefore;
+    writing = false;
+    await writer;
+    // the page kept up: after the run it shows the last update
+    await new Promise((r) => setTimeout(r, 200));
+    const final = await (await fetch(`${herald.url}/`, { headers: { 'accept-encoding': 'identity' } })).text();
+    if (!final.includes(lastMessage)) throw new Error(`the page does not show the last update ("${lastMessage}")`);
+    const pageBytes = Buffer.byteLength(final);
+    const rps = (r: autocannon.Result) => Math.round(r.requests.average);
+    const bad = (r: autocannon.Result) => r.non2xx + r.errors + r.timeouts;
+    return {
+      statuspage_bare_rps: rps(bareResult),
+      statuspage_bare_p99_ms: bareResult.latency.p99,
+      statuspage_page_rps: rps(pageResult),
+      statuspage_page_p99_ms: pageResult.latency.p99,
+      statuspage_page_ratio: Number((rps(pageResult) / rps(bareResult)).toFixed(2)),
+      statuspage_page_bytes: pageBytes,
+      statuspage_page_errors: bad(pageResult),
+      statuspage_summary_rps: rps(summaryResult),
+      statuspage_summary_p99_ms: summaryResult.latency.p99,
+      statuspage_summary_ratio: Number((rps(summaryResult) / rps(bareResult)).toFixed(2)),
+      statuspage_summary_errors: bad(summaryResult),
+      statuspage_incident_updates_during_load: updatesDuring,
+    };
+  } finally {
+    writing = false;
+    await writer.catch(() => undefined);
+    await stopChild(herald);
+    await stopChild(yardstick);
+    await data.close();
+    await stopPg();
+  }
+}
+
+if (require.main === module) {
+  const mode = process.argv[2];
+  const main = mode === '--serve' ? serve() : mode === '--bare' ? Promise.resolve(bare()) : run().then(report);
+  main.catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+function report(f: Record<string, number>): void {
+  console.table(f);
+  const verdict = (ratio: number, p99: number) =>
+    `${ratio >= 0.5 ? 'ok' : 'BELOW'} target (>= 0.5 of bare), p99 ${p99} ms ${p99 <= 10 ? 'ok' : 'ABOVE'} target (<= 10 ms)`;
+  console.log(`/                     ${f.statuspage_page_rps} req/s, ratio ${f.statuspage_page_ratio}: ${verdict(f.statuspage_page_ratio ?? 0, f.statuspage_page_p99_ms ?? 0)}`);
+  console.log(`/api/v2/summary.json  ${f.statuspage_summary_rps} req/s, ratio ${f.statuspage_summary_ratio}: ${verdict(f.statuspage_summary_ratio ?? 0, f.statuspage_summary_p99_ms ?? 0)}`);
+}

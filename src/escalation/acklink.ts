@@ -1,0 +1,90 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DateTime } from 'luxon';
+import type { Database, Db } from '../db/schema';
+import { secretsEqual } from '../http/auth';
+import { HeraldError } from '../shared/errors';
+
+/**
+ * Signed, expiring, single-use acknowledge links for pages sent by email and SMS, so a person
+ * without Slack at hand can stop the escalation. The token is `payload.signature` (base64url):
+ * the payload names the incident, the person, the expiry and a nonce; the HMAC-SHA256 key is a
+ * random secret kept in the database (same for every process, survives restarts, needs no setup).
+ * Single use is enforced by recording the nonce when the link is used.
+ */
+export interface AckClaims {
+  readonly incidentId: number;
+  readonly personId: string;
+  readonly expiresAt: number; // epoch ms
+  readonly nonce: string;
+}
+
+const SECRET_NAME = 'ack-link-hmac';
+
+export async function loadAckSecret(db: Kysely<Database>): Promise<Buffer> {
+  await db
+    .insertInto('herald_secrets')
+    .values({ name: SECRET_NAME, value: randomBytes(32).toString('base64') })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('herald_secrets')
+    .select('value')
+    .where('name', '=', SECRET_NAME)
+    .executeTakeFirstOrThrow();
+  return Buffer.from(row.value, 'base64');
+}
+
+const sign = (secret: Buffer, payload: string): string =>
+  createHmac('sha256', secret).update(payload).digest('base64url');
+
+export function createAckToken(
+  secret: Buffer,
+  incidentId: number,
+  personId: string,
+  expiresAt: DateTime,
+): string {
+  const claims: AckClaims = {
+    incidentId,
+    personId,
+    expiresAt: expiresAt.toMillis(),
+    nonce: randomBytes(9).toString('base64url'),
+  };
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return `${payload}.${sign(secret, payload)}`;
+}
+
+/** Verifies signature and expiry (not single use: that needs the database, see `useAckToken`). */
+export function verifyAckToken(secret: Buffer, token: string, now: DateTime): AckClaims {
+  const [payload, signature, extra] = token.split('.');
+  if (!payload || !signature || extra !== undefined || !secretsEqual(signature, sign(secret, payload))) {
+    throw new HeraldError('Forbidden', 'this acknowledge link is not valid');
+  }
+  let claims: AckClaims;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as AckClaims;
+  } catch {
+    throw new HeraldError('Forbidden', 'this acknowledge link is not valid');
+  }
+  if (typeof claims.expiresAt !== 'number' || claims.expiresAt <= now.toMillis()) {
+    throw new HeraldError('Forbidden', 'this acknowledge link has expired');
+  }
+  return claims;
+}
+
+/** Records the nonce; a second use of the same link is refused. Call inside the ack's transaction. */
+export async function useAckToken(db: Db, claims: AckClaims, now: DateTime): Promise<void> {
+  const res = await db
+    .insertInto('ack_nonces')
+    .values({
+      nonce: claims.nonce,
+      incident_id: claims.incidentId,
+      person_id: claims.personId,
+      used_at: now.toJSDate(),
+    })
+    .onConflict((oc) => oc.column('nonce').doNothing())
+    .executeTakeFirst();
+  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) {
+    throw new HeraldError('Conflict', 'this acknowledge link has already been used');
+  }
+}

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { HeraldFile } from '../config';
+import type { Database } from '../db/schema';
+import { requireToken } from '../http/auth';
+import { parse } from '../http/validate';
+import { refOf } from '../incidents/incident';
+import { findIncident } from '../incidents/incident.repository';
+import type { IncidentService } from '../incidents/incident.service';
+import type { Clock } from '../shared/clock';
+import { HTTP_STATUS, HeraldError, isHeraldError } from '../shared/errors';
+import { useAckToken, verifyAckToken } from './acklink';
+import { activeOverrides } from './engine';
+import { confirmPage, resultPage } from './pages';
+import { explainOnCall } from './schedule';
+
+export interface EscalationRouteDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  file: HeraldFile;
+  incidents: IncidentService;
+  apiToken: string | undefined;
+  ackSecret: () => Promise<Buffer>;
+}
+
+const tokenParams = z.strictObject({ token: z.string().min(10).max(1000) });
+
+/** A browser page, so failures are pages too (with the right status), not JSON. */
+async function htmlPage(reply: FastifyReply, work: () => Promise<string>): Promise<FastifyReply> {
+  reply
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .type('text/html; charset=utf-8');
+  try {
+    return reply.send(await work());
+  } catch (err) {
+    if (!isHeraldError(err) || HTTP_STATUS[err.code] >= 500) throw err;
+    return reply
+      .code(HTTP_STATUS[err.code])
+      .send(resultPage({ heading: 'Not acknowledged', message: err.message }));
+  }
+}
+
+export function registerEscalationRoutes(app: FastifyInstance, deps: EscalationRouteDeps): void {
+  app.get('/ack/:token', async (req, reply) =>
+    htmlPage(reply, async () => {
+      const { token } = parse(tokenParams, req.params, 'link');
+      const claims = verifyAckToken(await deps.ackSecret(), token, deps.clock.now());
+      const incident = await findIncident(deps.db, claims.incidentId);
+      return confirmPage({
+        orgName: deps.file.organization.name,
+        ref: incident.ref,
+        title: incident.title,
+        status: incident.status,
+      });
+    }),
+  );
+
+  app.post('/ack/:token', async (req, reply) =>
+    htmlPage(reply, async () => {
+      const { token } = parse(tokenParams, req.params, 'link');
+      const now = deps.clock.now();
+      const claims = verifyAckToken(await deps.ackSecret(), token, now);
+      await useAckToken(deps.db, claims, now);
+      const { incident, changed } = await deps.incidents.acknowledge(
+        refOf(claims.incidentId),
+        `link:${claims.personId}`,
+      );
+      return resultPage({
+        heading: `${incident.ref} acknowledged`,
+        message: changed
+          ? 'Thank you. Escalation has stopped; the team can see that you own this incident.'
+          : `It was already acknowledged${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}.`,
+      });
+    }),
+  );
+
+  app.register(async (api) => {
+    api.addHook('onRequest', async (req) => requireToken(req, deps.apiToken, 'the API'));
+
+    api.get('/api/v1/oncall', async (req) => {
+      const q = parse(
+        z.strictObject({ at: z.iso.datetime({ offset: true }).optional() }),
+        req.query,
+        'query',
+      );
+      const at = q.at ? DateTime.fromISO(q.at) : deps.clock.now();
+      const overrides = await activeOverrides(deps.db, at);
+      return {
+        at: at.toUTC().toISO(),
+        schedules: deps.file.schedules.map((s) => {
+          const who = explainOnCall(s, at, overrides[s.id] ?? []);
+          return { id: s.id, name: s.name, people: who.personIds, source: who.source };
+        }),
+      };
+    });
+
+    api.post('/api/v1/schedules/:id/overrides', async (req, reply) => {
+      const { id } = parse(z.strictObject({ id: z.string().max(64) }), req.params, 'schedule');
+      const body = parse(
+        z.strictObject({
+          person: z.string().max(64),
+          start: z.iso.datetime({ offset: true }),
+          end: z.iso.datetime({ offset: true }),
+        }),
+        req.body,
+      );
+      if (!deps.file.schedules.some((s) => s.id === id))
+        throw new HeraldError('NotFound', `no schedule "${id}"`);
+      if (!deps.file.people.some((p) => p.id === body.person)) {
+        throw new HeraldError('Validation', `person: unknown person "${body.person}"`);
+      }
+      const start = DateTime.fromISO(body.start);
+      const end = DateTime.fromISO(body.end);
+      if (end <= start) throw new HeraldError('Validation', 'end: must be after start');
+      const row = await deps.db
+        .insertInto('oncall_overrides')
+        .values({
+          schedule_id: id,
+          person_id: body.person,
+          start_at: start.toJSDate(),
+          end_at: end.toJSDate(),
+          created_by: 'api',
+          created_at: deps.clock.now().toJSDate(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return reply.code(201).send({
+        id: row.id,
+        schedule: id,
+        person: row.person_id,
+        start: row.start_at.toISOString(),
+        end: row.end_at.toISOString(),
+      });
+    });
+  });
+}

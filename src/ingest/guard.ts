@@ -1,0 +1,71 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Trx } from '../db/schema';
+import type { ChangeSubscriber, IncidentChange } from '../incidents/incident.service';
+import { isHeraldError } from '../shared/errors';
+
+/**
+ * Runs ingest's own writes inside the incident service's transaction.
+ *
+ * IncidentService owns its transactions, and ingest must change incidents through it (so
+ * notifications and escalation run as for a person). But binding alerts to the incident, and
+ * checking that the decision still holds (the group still has no incident, the alerts still all
+ * cleared), must commit or roll back with that change. So the caller stashes a `check` in an
+ * AsyncLocalStorage slot around the service call, and the ingest subscriber, which the service
+ * calls inside its transaction, runs it there. A check that finds the world changed throws
+ * {@link StaleIngestState}: the whole change rolls back and the caller decides again.
+ */
+export type GuardCheck = (trx: Trx, change: IncidentChange) => Promise<void>;
+
+interface Slot {
+  readonly check: GuardCheck;
+  applied: boolean;
+}
+
+const slots = new AsyncLocalStorage<Slot>();
+
+/** The decision a change was based on no longer holds; nothing was written. Decide again. */
+export class StaleIngestState extends Error {
+  constructor(what: string) {
+    super(`ingest state changed concurrently: ${what}`);
+    this.name = 'StaleIngestState';
+  }
+}
+
+/** Calls `change` (an IncidentService call) with `check` run inside its transaction. */
+export async function guarded<T>(check: GuardCheck, change: () => Promise<T>): Promise<T> {
+  const slot: Slot = { check, applied: false };
+  const result = await slots.run(slot, change);
+  if (!slot.applied) {
+    throw new Error(
+      'the ingest subscriber did not run: register ingestModule subscribers on the incident service',
+    );
+  }
+  return result;
+}
+
+/**
+ * The ingest module's subscriber: runs the pending check of a guarded call, or else hands a
+ * change someone else made (a person resolving or reopening) to `foreign`.
+ */
+export function guardSubscriber(foreign: ChangeSubscriber): ChangeSubscriber {
+  return async (trx, change) => {
+    const slot = slots.getStore();
+    if (slot && !slot.applied) {
+      slot.applied = true;
+      await slot.check(trx, change);
+      return;
+    }
+    await foreign(trx, change);
+  };
+}
+
+/** PostgreSQL's deadlock_detected and serialization_failure: retryable like a stale decision. */
+const RETRYABLE_PG = new Set(['40P01', '40001']);
+
+/** Errors after which deciding again (on a fresh snapshot) is the right move. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof StaleIngestState) return true;
+  if (isHeraldError(err)) return err.code === 'InvalidTransition';
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_PG.has(code);
+}

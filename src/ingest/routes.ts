@@ -1,0 +1,158 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Integration, IntegrationType } from '../config';
+import { presentedToken, secretsEqual } from '../http/auth';
+import { parse } from '../http/validate';
+import { HeraldError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { alertmanagerPayload, fromAlertmanager } from './alertmanager';
+import { fromGeneric, genericPayload } from './generic';
+import type { IngestService } from './ingest.service';
+import type { AlertMapper } from './mapping';
+import { cloudWatchAlarm, fromCloudWatch, snsEnvelope, type SnsClient } from './sns';
+
+/** An integration from config with its compiled mapping. */
+export interface HookIntegration {
+  readonly integration: Integration;
+  readonly mapper: AlertMapper;
+}
+
+export interface HookLimits {
+  /** Request bodies, in bytes, per hook. */
+  readonly bodyLimit: Readonly<Record<IntegrationType, number>>;
+  /** Hook requests being handled at once before new ones get 429. */
+  readonly maxInFlight: number;
+  /** Requests queued for a database connection before new ones get 429. */
+  readonly maxPoolWaiting: number;
+  readonly retryAfterSeconds: number;
+}
+
+export interface HookDeps {
+  readonly service: IngestService;
+  readonly integrations: readonly HookIntegration[];
+  readonly knownServices: ReadonlySet<string>;
+  readonly sns: SnsClient;
+  readonly limits: HookLimits;
+  /** How many callers wait for a pooled database connection right now. */
+  readonly poolWaiting: () => number;
+  readonly logger: Logger;
+  readonly onOverload?: () => void;
+}
+
+/**
+ * The three inbound hooks. Each request is authenticated before its body is read (the token
+ * names the integration), turned away with 429 + Retry-After when Herald is saturated, parsed
+ * with zod, reduced to one alert batch and handed to the ingest service.
+ */
+export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): Promise<void> {
+  const integrationOf = new WeakMap<FastifyRequest, HookIntegration>();
+  let inFlight = 0;
+  // JSON only (415 otherwise); the SNS route below adds text/plain back for itself.
+  app.removeContentTypeParser('text/plain');
+
+  const guard = (type: IntegrationType) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const found = authenticate(req, type, deps.integrations);
+    const { maxInFlight, maxPoolWaiting, retryAfterSeconds } = deps.limits;
+    if (inFlight >= maxInFlight || deps.poolWaiting() >= maxPoolWaiting) {
+      deps.onOverload?.();
+      return reply
+        .code(429)
+        .header('retry-after', String(retryAfterSeconds))
+        .send({ error: { code: 'Overloaded', message: `Herald is busy; retry in ${retryAfterSeconds} s` } });
+    }
+    inFlight++;
+    reply.raw.once('close', () => inFlight--);
+    integrationOf.set(req, found);
+  };
+  const hook = (req: FastifyRequest): HookIntegration => {
+    const found = integrationOf.get(req);
+    if (!found) throw new Error('hook request without an authenticated integration');
+    return found;
+  };
+
+  app.post(
+    '/hooks/alertmanager',
+    { bodyLimit: deps.limits.bodyLimit.alertmanager, onRequest: guard('alertmanager') },
+    async (req) => {
+      const { integration, mapper } = hook(req);
+      const payload = parse(alertmanagerPayload, req.body);
+      return deps.service.ingest(fromAlertmanager(payload, integration, mapper));
+    },
+  );
+
+  app.post(
+    '/hooks/generic',
+    { bodyLimit: deps.limits.bodyLimit.generic, onRequest: guard('generic') },
+    async (req) => {
+      const { integration, mapper } = hook(req);
+      const payload = parse(genericPayload, req.body);
+      return deps.service.ingest(fromGeneric(payload, integration, mapper, deps.knownServices));
+    },
+  );
+
+  // SNS posts JSON as text/plain; the parser is scoped to this route's own plugin.
+  await app.register(async (sns) => {
+    sns.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(new HeraldError('Validation', 'body is not JSON'));
+      }
+    });
+    sns.post('/hooks/sns', { bodyLimit: deps.limits.bodyLimit.sns, onRequest: guard('sns') }, async (req) => {
+      const { integration, mapper } = hook(req);
+      const envelope = parse(snsEnvelope, req.body, 'SNS message');
+      await deps.sns.verify(req.body as Record<string, unknown>);
+      if (envelope.Type === 'SubscriptionConfirmation') {
+        const subscription = await deps.sns.confirm(envelope);
+        deps.logger.info(
+          { integration: integration.id, topic: envelope.TopicArn, subscription },
+          `SNS subscription to ${envelope.TopicArn} confirmed for integration ${integration.id}`,
+        );
+        return { confirmed: true, subscription_arn: subscription };
+      }
+      if (envelope.Type === 'UnsubscribeConfirmation') {
+        deps.logger.warn({ integration: integration.id, topic: envelope.TopicArn }, 'SNS subscription ended');
+        return { ignored: 'UnsubscribeConfirmation' };
+      }
+      let message: unknown;
+      try {
+        message = JSON.parse(envelope.Message);
+      } catch {
+        throw new HeraldError(
+          'Validation',
+          'invalid SNS message: Message is not a CloudWatch alarm (not JSON)',
+        );
+      }
+      const alarm = parse(cloudWatchAlarm, message, 'CloudWatch alarm');
+      const batch = fromCloudWatch(alarm, integration, mapper);
+      if (!batch) return { ignored: alarm.NewStateValue };
+      return deps.service.ingest(batch);
+    });
+  });
+}
+
+/**
+ * The integration of this hook's type whose token the request presents (Bearer, basic-auth
+ * password, or `?token=`: SNS and many tools can only put secrets in the URL). Every candidate is
+ * compared, in constant time, so timing says nothing about which one matched.
+ */
+export function authenticate(
+  req: FastifyRequest,
+  type: IntegrationType,
+  integrations: readonly HookIntegration[],
+): HookIntegration {
+  const given = presentedToken(req, true);
+  if (!given) {
+    throw new HeraldError(
+      'Unauthorized',
+      'missing credentials: send Authorization: Bearer <token> or ?token=',
+    );
+  }
+  let found: HookIntegration | undefined;
+  for (const candidate of integrations) {
+    if (candidate.integration.type !== type) continue;
+    if (secretsEqual(given, candidate.integration.token) && !found) found = candidate;
+  }
+  if (!found) throw new HeraldError('Unauthorized', `invalid token for the ${type} hook`);
+  return found;
+}

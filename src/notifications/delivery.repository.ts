@@ -1,0 +1,222 @@
+import { sql } from 'kysely';
+import type { DateTime } from 'luxon';
+import type { Db } from '../db/schema';
+import type { AttemptRow, DeliveryRow, DeliveryStatus, RecipientKind } from './tables';
+
+/** SQL for deliveries and attempts. Takes `db | trx` first; never opens a transaction. */
+
+export const SEND_TASK = 'delivery.send';
+
+export interface NewDelivery {
+  incidentId: number | null;
+  eventId: number | null;
+  idempotencyKey: string;
+  recipientKind: RecipientKind;
+  recipientId: string;
+  address: string;
+  channel: string;
+  audience: string;
+  severity: string;
+  rule: string | null;
+  template?: string;
+  content?: unknown;
+  status: Extract<DeliveryStatus, 'pending' | 'held' | 'skipped'>;
+  reason: string | null;
+  maxAttempts: number;
+  nextAttemptAt: DateTime | null;
+  contactRank: number;
+  fallbackFrom: number | null;
+}
+
+/**
+ * Inserts deliveries; a row whose idempotency key exists already is left alone (a retried
+ * transaction or a re-run job plans nothing twice). Returns the rows actually inserted.
+ */
+export async function insertDeliveries(
+  db: Db,
+  rows: readonly NewDelivery[],
+  now: DateTime,
+): Promise<DeliveryRow[]> {
+  if (rows.length === 0) return [];
+  const at = now.toJSDate();
+  return db
+    .insertInto('deliveries')
+    .values(
+      rows.map((r) => ({
+        incident_id: r.incidentId,
+        event_id: r.eventId,
+        idempotency_key: r.idempotencyKey,
+        recipient_kind: r.recipientKind,
+        recipient_id: r.recipientId,
+        address: r.address,
+        channel: r.channel,
+        audience: r.audience,
+        severity: r.severity,
+        rule: r.rule,
+        template: r.template ?? 'incident',
+        content: r.content === undefined ? null : JSON.stringify(r.content),
+        status: r.status,
+        reason: r.reason,
+        max_attempts: r.maxAttempts,
+        next_attempt_at: r.nextAttemptAt?.toJSDate() ?? null,
+        contact_rank: r.contactRank,
+        fallback_from: r.fallbackFrom,
+        provider_id: null,
+        created_at: at,
+        updated_at: at,
+        sent_at: null,
+      })),
+    )
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returningAll()
+    .execute();
+}
+
+/** One graphile-worker job per delivery, in the caller's transaction (the outbox). */
+export async function enqueueSendJobs(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`select graphile_worker.add_job(${SEND_TASK}::text, json_build_object('id', id), max_attempts => 3)
+            from unnest(${ids}::bigint[]) as id`.execute(db);
+}
+
+/**
+ * Claims a due pending delivery for one attempt: only one worker can win it, and the attempt
+ * number it gets is the one it must record. Undefined when it is not due, not pending, or taken.
+ */
+export async function claim(db: Db, id: number, now: DateTime): Promise<DeliveryRow | undefined> {
+  const at = now.toJSDate();
+  return db
+    .updateTable('deliveries')
+    .set((eb) => ({ status: 'sending', claimed_at: at, attempts: eb('attempts', '+', 1), updated_at: at }))
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', at)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Moves a pending delivery's due time without counting an attempt (rate-limit deferral). */
+export async function defer(db: Db, id: number, until: DateTime): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ next_attempt_at: until.toJSDate() })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+export interface AttemptRecord {
+  deliveryId: number;
+  attempt: number;
+  startedAt: DateTime;
+  durationMs: number;
+  outcome: 'sent' | 'retryable' | 'permanent';
+  httpStatus: number | null;
+  providerId: string | null;
+  error: string | null;
+  retryAt: DateTime | null;
+}
+
+export async function insertAttempt(db: Db, a: AttemptRecord): Promise<void> {
+  await db
+    .insertInto('delivery_attempts')
+    .values({
+      delivery_id: a.deliveryId,
+      attempt: a.attempt,
+      started_at: a.startedAt.toJSDate(),
+      duration_ms: Math.round(a.durationMs),
+      outcome: a.outcome,
+      http_status: a.httpStatus,
+      provider_id: a.providerId,
+      error: a.error,
+      retry_at: a.retryAt?.toJSDate() ?? null,
+    })
+    .execute();
+}
+
+/**
+ * Finishes the claimed attempt: only the claimant (status `sending` with this attempt number)
+ * may, so a re-run after a crash can never record a second success.
+ */
+export async function finishAttempt(
+  db: Db,
+  id: number,
+  attempt: number,
+  patch: {
+    status: DeliveryStatus;
+    reason?: string | null;
+    nextAttemptAt?: DateTime | null;
+    providerId?: string | null;
+    sentAt?: DateTime | null;
+  },
+  now: DateTime,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('deliveries')
+    .set({
+      status: patch.status,
+      reason: patch.reason ?? null,
+      next_attempt_at: patch.nextAttemptAt?.toJSDate() ?? null,
+      provider_id: patch.providerId ?? null,
+      sent_at: patch.sentAt?.toJSDate() ?? null,
+      claimed_at: null,
+      updated_at: now.toJSDate(),
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', attempt)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Ids of deliveries the tick must look at: held ones whose window ended, due pending ones. */
+export async function dueDeliveries(
+  db: Db,
+  now: DateTime,
+  limit: number,
+): Promise<Pick<DeliveryRow, 'id' | 'status'>[]> {
+  return db
+    .selectFrom('deliveries')
+    .select(['id', 'status'])
+    .where('status', 'in', ['pending', 'held'])
+    .where('next_attempt_at', '<=', now.toJSDate())
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Claims abandoned by a crashed worker go back to pending (the attempt stays counted). */
+export async function releaseStaleClaims(db: Db, now: DateTime, olderThanMs: number): Promise<number> {
+  const res = await db
+    .updateTable('deliveries')
+    .set({ status: 'pending', claimed_at: null, next_attempt_at: now.toJSDate() })
+    .where('status', '=', 'sending')
+    .where('claimed_at', '<', now.minus({ milliseconds: olderThanMs }).toJSDate())
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function deliveriesOf(
+  db: Db,
+  incidentId: number,
+): Promise<{ deliveries: DeliveryRow[]; attempts: AttemptRow[] }> {
+  const deliveries = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
+  const attempts = deliveries.length
+    ? await db
+        .selectFrom('delivery_attempts')
+        .selectAll()
+        .where(
+          'delivery_id',
+          'in',
+          deliveries.map((d) => d.id),
+        )
+        .orderBy('id')
+        .execute()
+    : [];
+  return { deliveries, attempts };
+}

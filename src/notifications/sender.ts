@@ -1,0 +1,255 @@
+import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
+import type { DateTime } from 'luxon';
+import type { Database, Trx } from '../db/schema';
+import { findEvent, findIncident } from '../incidents/incident.repository';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { createAckToken } from '../escalation/acklink';
+import { appendAudit } from './audit';
+import { PermanentDeliveryError, RetryableDeliveryError, type OutboundMessage } from './channels/types';
+import { composeContent, composeIncidentMessage, type ComposeContext } from './compose';
+import * as repo from './delivery.repository';
+import type { DeliveryMetrics } from './metrics';
+import { enqueueDeliveries, type PlannerDeps } from './planner';
+import type { RateLimiter } from './ratelimit';
+import { limitKey } from './ratelimit';
+import type { MessageContent } from './render/content';
+import { contactRank, personAddress } from './rules';
+import type { DeliveryRow } from './tables';
+import { backoffMs, type BackoffPolicy, DEFAULT_BACKOFF } from './timing';
+
+/**
+ * Sends one delivery: claim it (one worker wins), render it, call the channel adapter, and record
+ * the attempt in one transaction with what follows from it (sent; retry later with backoff or the
+ * provider's Retry-After; or give up and fall back to the person's next contact method, else
+ * dead). Never swallows: every outcome is a row, an audit entry and a metric.
+ */
+export interface SenderDeps extends PlannerDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly compose: ComposeContext;
+  readonly limiter: RateLimiter;
+  readonly metrics: DeliveryMetrics;
+  readonly backoff?: BackoffPolicy;
+  /** Key for signed acknowledge links in pages (email, SMS); absent = no links. */
+  readonly ackSecret?: () => Promise<Buffer>;
+  readonly random?: () => number;
+}
+
+/** How long an acknowledge link in a page stays valid. */
+export const ACK_LINK_HOURS = 24;
+
+type Outcome =
+  | { kind: 'sent'; providerId: string | null; httpStatus?: number }
+  | { kind: 'retryable'; error: string; retryAfterMs?: number; httpStatus?: number }
+  | { kind: 'permanent'; error: string; httpStatus?: number };
+
+export class DeliverySender {
+  constructor(private readonly deps: SenderDeps) {}
+
+  async process(id: number): Promise<void> {
+    const { db, clock } = this.deps;
+    const row = await db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || row.status !== 'pending') return;
+    const now = clock.now();
+    if (row.next_attempt_at && row.next_attempt_at.getTime() > now.toMillis()) return;
+    const wait = this.deps.limiter.reserve(limitKey(row.channel, row.address), now);
+    if (wait > 0) {
+      await repo.defer(db, id, now.plus({ milliseconds: wait }));
+      return;
+    }
+    const claimed = await repo.claim(db, id, now);
+    if (!claimed) return;
+
+    const started = clock.now();
+    const t0 = performance.now();
+    const outcome = await this.attempt(claimed);
+    const durationMs = performance.now() - t0;
+    this.deps.metrics.providerSeconds.observe({ channel: claimed.channel }, durationMs / 1000);
+    await db.transaction().execute((trx) => this.record(trx, claimed, outcome, started, durationMs));
+  }
+
+  private async attempt(d: DeliveryRow): Promise<Outcome> {
+    let message: OutboundMessage;
+    try {
+      message = await this.render(d);
+    } catch (err) {
+      return { kind: 'permanent', error: `could not render: ${(err as Error).message}` };
+    }
+    try {
+      const res = await this.deps.adapters[d.channel as keyof typeof this.deps.adapters].send(message);
+      return { kind: 'sent', providerId: res.providerId, httpStatus: res.httpStatus };
+    } catch (err) {
+      if (err instanceof PermanentDeliveryError)
+        return { kind: 'permanent', error: err.message, httpStatus: err.httpStatus };
+      if (err instanceof RetryableDeliveryError) {
+        return {
+          kind: 'retryable',
+          error: err.message,
+          retryAfterMs: err.retryAfterMs,
+          httpStatus: err.httpStatus,
+        };
+      }
+      return { kind: 'retryable', error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private async render(d: DeliveryRow): Promise<OutboundMessage> {
+    if (d.template !== 'incident')
+      return composeContent(d, d.content as MessageContent, this.deps.compose.orgName);
+    if (d.incident_id === null || d.event_id === null) throw new Error('incident delivery without incident');
+    const incident = await findIncident(this.deps.db, d.incident_id);
+    const event = await findEvent(this.deps.db, d.event_id);
+    const pages = d.recipient_kind === 'person' && incident.status !== 'resolved' && !incident.acknowledgedAt;
+    const ackUrl =
+      pages && this.deps.ackSecret
+        ? `${this.deps.compose.publicUrl}/ack/${createAckToken(await this.deps.ackSecret(), incident.id, d.recipient_id, this.deps.clock.now().plus({ hours: ACK_LINK_HOURS }))}`
+        : undefined;
+    return composeIncidentMessage(d, incident, event, { ...this.deps.compose, ackUrl });
+  }
+
+  private async record(
+    trx: Trx,
+    d: DeliveryRow,
+    o: Outcome,
+    started: DateTime,
+    durationMs: number,
+  ): Promise<void> {
+    const now = this.deps.clock.now();
+    const attempt = d.attempts;
+    const retryAt =
+      o.kind === 'retryable' && attempt < d.max_attempts
+        ? now.plus({
+            milliseconds: backoffMs(
+              attempt,
+              this.deps.backoff ?? DEFAULT_BACKOFF,
+              o.retryAfterMs,
+              this.deps.random,
+            ),
+          })
+        : null;
+    await repo.insertAttempt(trx, {
+      deliveryId: d.id,
+      attempt,
+      startedAt: started,
+      durationMs,
+      outcome: o.kind,
+      httpStatus: o.httpStatus ?? null,
+      providerId: o.kind === 'sent' ? o.providerId : null,
+      error: o.kind === 'sent' ? null : o.error.slice(0, 1000),
+      retryAt,
+    });
+    const audit = { at: now, incidentId: d.incident_id, deliveryId: d.id };
+    const attemptData = {
+      attempt,
+      outcome: o.kind,
+      http_status: o.httpStatus ?? null,
+      duration_ms: Math.round(durationMs),
+    };
+
+    if (o.kind === 'sent') {
+      if (
+        !(await repo.finishAttempt(
+          trx,
+          d.id,
+          attempt,
+          { status: 'sent', providerId: o.providerId, sentAt: now },
+          now,
+        ))
+      )
+        return;
+      await appendAudit(trx, [
+        { ...audit, kind: 'delivery.sent', data: { ...attemptData, provider_id: o.providerId } },
+      ]);
+      this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: 'sent' });
+      return;
+    }
+    if (retryAt) {
+      if (
+        !(await repo.finishAttempt(
+          trx,
+          d.id,
+          attempt,
+          { status: 'pending', reason: o.error, nextAttemptAt: retryAt },
+          now,
+        ))
+      )
+        return;
+      await appendAudit(trx, [
+        {
+          ...audit,
+          kind: 'delivery.attempt',
+          data: { ...attemptData, error: o.error, retry_at: retryAt.toISO() },
+        },
+      ]);
+      this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: 'retry' });
+      return;
+    }
+    const why = o.kind === 'permanent' ? o.error : `gave up after ${attempt} attempts: ${o.error}`;
+    const fallbacks = await this.fallbacks(trx, d);
+    const status = fallbacks.length ? 'failed' : 'dead';
+    const reason = fallbacks.length
+      ? `${why}; fell back to ${fallbacks.map((f) => f.channel).join(', ')}`
+      : `${why}; no other contact method`;
+    if (!(await repo.finishAttempt(trx, d.id, attempt, { status, reason }, now))) return;
+    await appendAudit(trx, [
+      {
+        ...audit,
+        kind: status === 'dead' ? 'delivery.dead' : 'delivery.failed',
+        data: { ...attemptData, reason },
+      },
+    ]);
+    this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: status });
+    if (fallbacks.length) {
+      const ids = await enqueueDeliveries(trx, this.deps, fallbacks, now);
+      await appendAudit(trx, [
+        {
+          ...audit,
+          kind: 'delivery.fallback',
+          data: { from: d.id, to: ids, channels: fallbacks.map((f) => f.channel) },
+        },
+      ]);
+    }
+  }
+
+  /** The person's next contact method (by contact order) not yet tried for this event. */
+  private async fallbacks(trx: Trx, d: DeliveryRow) {
+    if (d.recipient_kind !== 'person') return [];
+    const person = this.deps.file.people.find((p) => p.id === d.recipient_id);
+    if (!person) return [];
+    const tried = await trx
+      .selectFrom('deliveries')
+      .select('channel')
+      .where('recipient_kind', '=', 'person')
+      .where('recipient_id', '=', d.recipient_id)
+      .where((eb) =>
+        d.event_id === null ? eb('idempotency_key', '=', d.idempotency_key) : eb('event_id', '=', d.event_id),
+      )
+      .execute();
+    const used = new Set(tried.map((t) => t.channel));
+    const next = person.contactOrder.find(
+      (c) => !used.has(c) && contactRank(person, c) > d.contact_rank && !this.deps.adapters[c].disabledReason,
+    );
+    const address = next ? personAddress(person, next) : undefined;
+    if (!next || !address) return [];
+    return [
+      {
+        incidentId: d.incident_id,
+        eventId: d.event_id,
+        severity: d.severity,
+        recipientKind: 'person' as const,
+        recipientId: person.id,
+        address,
+        channel: next,
+        audience: d.audience,
+        rule: d.rule,
+        contactRank: contactRank(person, next),
+        fallbackFrom: d.id,
+        template: d.template,
+        content: d.content ?? undefined,
+      },
+    ];
+  }
+}

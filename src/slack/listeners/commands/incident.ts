@@ -1,0 +1,93 @@
+import type { App, RespondFn } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
+import { COMMAND } from '../../ids';
+import { slackActor } from '../../mrkdwn';
+import { requireAllowed } from '../../permissions';
+import { declareModal, resolveModal, updateModal } from '../../views/modals';
+import type { ListenerDeps } from '../deps';
+import { parseCommand, usageText, type ParsedCommand } from './parse';
+import { acknowledgeReply, escalateReply, listReply, onCallReply, statusReply } from './replies';
+
+/**
+ * `/incident …`: one listener, thin. Help and usage are the ack itself; everything else acks at
+ * once (Slack's 3 seconds), then opens a modal (while the trigger_id is fresh) or answers
+ * ephemerally through the response_url. Errors go to the app's error boundary.
+ */
+export function register(app: App, deps: ListenerDeps): void {
+  app.command(COMMAND, async ({ command, ack, respond, client }) => {
+    const parsed = parseCommand(command.text);
+    if (parsed.kind === 'help' || parsed.kind === 'usage') {
+      await ack({
+        response_type: 'ephemeral',
+        text: usageText(parsed.kind === 'usage' ? parsed.problem : undefined),
+      });
+      return;
+    }
+    await ack();
+    await run(parsed, {
+      deps,
+      user: command.user_id,
+      triggerId: command.trigger_id,
+      responseUrl: command.response_url,
+      respond,
+      client,
+    });
+  });
+}
+
+interface Run {
+  deps: ListenerDeps;
+  user: string;
+  triggerId: string;
+  responseUrl: string;
+  respond: RespondFn;
+  client: webApi.WebClient;
+}
+
+async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: Run): Promise<void> {
+  const { deps, user } = r;
+  const meta = { responseUrl: r.responseUrl };
+  switch (cmd.kind) {
+    case 'declare':
+      requireAllowed(deps.config.file, 'declare', user);
+      await r.client.views.open({
+        trigger_id: r.triggerId,
+        view: declareModal(deps.config, { title: cmd.title, meta }),
+      });
+      return;
+    case 'update': {
+      const incident = await deps.incidents.get(cmd.ref);
+      await r.client.views.open({ trigger_id: r.triggerId, view: updateModal(incident, meta) });
+      return;
+    }
+    case 'resolve': {
+      requireAllowed(deps.config.file, 'resolve', user);
+      const incident = await deps.incidents.get(cmd.ref);
+      if (incident.status === 'resolved') {
+        await r.respond({ response_type: 'ephemeral', text: `${incident.ref} is already resolved.` });
+        return;
+      }
+      await r.client.views.open({ trigger_id: r.triggerId, view: resolveModal(incident, meta) });
+      return;
+    }
+    case 'ack': {
+      const result = await deps.incidents.acknowledge(cmd.ref, slackActor(user));
+      await r.respond(acknowledgeReply(result));
+      return;
+    }
+    case 'escalate': {
+      requireAllowed(deps.config.file, 'escalate', user);
+      await r.respond(escalateReply(await deps.incidents.escalate(cmd.ref, slackActor(user))));
+      return;
+    }
+    case 'status':
+      await r.respond(statusReply(deps, await deps.incidents.get(cmd.ref)));
+      return;
+    case 'list':
+      await r.respond(await listReply(deps));
+      return;
+    case 'oncall':
+      await r.respond(onCallReply(deps));
+      return;
+  }
+}

@@ -1,0 +1,69 @@
+import { COMMAND } from '../../ids';
+import { mrkdwn } from '../../mrkdwn';
+
+/** What `/incident <text>` asks for. Pure; the listener acts on it. */
+export type ParsedCommand =
+  | { readonly kind: 'declare'; readonly title: string }
+  | { readonly kind: 'update' | 'ack' | 'resolve' | 'status' | 'escalate'; readonly ref: string }
+  | { readonly kind: 'list' | 'oncall' | 'help' }
+  | { readonly kind: 'usage'; readonly problem: string };
+
+const WITH_REF = {
+  update: 'update',
+  ack: 'ack',
+  acknowledge: 'ack',
+  resolve: 'resolve',
+  status: 'status',
+  escalate: 'escalate',
+} as const;
+const REF = /^(?:INC-)?(\d{1,9})$/i;
+
+/**
+ * Parses the command text. `/incident` alone and `/incident declare [title]` declare; commands
+ * that act on an incident need its reference (`INC-7`, `inc-7` or `7`); anything else is usage
+ * help with the reason.
+ */
+export function parseCommand(text: string): ParsedCommand {
+  const trimmed = text.trim();
+  if (trimmed === '') return { kind: 'declare', title: '' };
+  const [word = '', ...rest] = trimmed.split(/\s+/);
+  const sub = word.toLowerCase();
+  const args = trimmed.slice(word.length).trim();
+  if (sub === 'declare' || sub === 'new') return { kind: 'declare', title: args };
+  if (sub === 'list' || sub === 'oncall' || sub === 'help') return { kind: sub };
+  if (sub in WITH_REF) {
+    const kind = WITH_REF[sub as keyof typeof WITH_REF];
+    const ref = rest[0];
+    if (ref === undefined)
+      return {
+        kind: 'usage',
+        problem: `\`${kind}\` needs an incident reference, like \`${COMMAND} ${kind} INC-7\`.`,
+      };
+    const m = REF.exec(ref);
+    if (!m)
+      return {
+        kind: 'usage',
+        problem: `“${mrkdwn(ref, 40)}” is not an incident reference (expected INC-<number>).`,
+      };
+    return { kind, ref: `INC-${Number(m[1])}` };
+  }
+  return { kind: 'usage', problem: `Unknown subcommand “${mrkdwn(word, 40)}”.` };
+}
+
+/** The help text (mrkdwn). */
+export function usageText(problem?: string): string {
+  const lines = [
+    ...(problem ? [`:warning: ${problem}`, ''] : []),
+    `*Usage:* \`${COMMAND} <subcommand>\``,
+    `• \`${COMMAND}\` or \`${COMMAND} declare [title]\`: declare an incident (opens a form)`,
+    `• \`${COMMAND} update INC-7\`: post an update (status, message, public message)`,
+    `• \`${COMMAND} ack INC-7\`: acknowledge (stops escalation)`,
+    `• \`${COMMAND} resolve INC-7\`: resolve (summary and root cause)`,
+    `• \`${COMMAND} escalate INC-7\`: page the next escalation level now`,
+    `• \`${COMMAND} status INC-7\`: show an incident`,
+    `• \`${COMMAND} list\`: open incidents`,
+    `• \`${COMMAND} oncall\`: who is on call now`,
+    `• \`${COMMAND} help\`: this help`,
+  ];
+  return lines.join('\n');
+}

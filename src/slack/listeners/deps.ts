@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import type { HeraldConfig } from '../../config';
+import type { Database } from '../../db/schema';
+import type { IncidentService } from '../../incidents/incident.service';
+import type { Clock } from '../../shared/clock';
+import type { Logger } from '../../shared/logger';
+
+/** What every listener may use: the service for changes, config and the clock for reads. */
+export interface ListenerDeps {
+  readonly config: HeraldConfig;
+  readonly incidents: IncidentService;
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

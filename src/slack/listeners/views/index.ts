@@ -1,0 +1,10 @@
+import type { App } from '@slack/bolt';
+import type { ListenerDeps } from '../deps';
+import * as declare from './declare';
+import * as resolve from './resolve';
+import * as update from './update';
+
+/** Modal submissions. */
+export function register(app: App, deps: ListenerDeps): void {
+  for (const listener of [declare, update, resolve]) listener.register(app, deps);
+}

@@ -1,0 +1,92 @@
+import type { ViewOutput } from '@slack/bolt';
+import { z } from 'zod';
+import { SEVERITIES, STATUSES } from '../../../incidents/incident';
+import { INPUT_ACTION, INPUTS, type InputId } from '../../ids';
+import { MAX } from '../../views/modals';
+
+/** A submission either parses, or names the blocks to mark with an error (response_action: errors). */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Partial<Record<InputId, string>> };
+
+type Values = ViewOutput['state']['values'];
+
+/** The raw value of each input block, keyed by block id (which is the field name). */
+function read(values: Values): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const [block, actions] of Object.entries(values)) {
+    const v = actions[INPUT_ACTION];
+    if (!v) continue;
+    if (v.selected_options) out[block] = v.selected_options.map((o) => o.value);
+    else if (v.selected_option) out[block] = v.selected_option.value;
+    else out[block] = v.value ?? undefined;
+  }
+  return out;
+}
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `At most ${max} characters` })
+    .optional()
+    .transform((s) => (s ? s : undefined));
+const requiredText = (max: number, missing: string) =>
+  z
+    .string({ error: missing })
+    .trim()
+    .min(1, { error: missing })
+    .max(max, { error: `At most ${max} characters` });
+
+function parse<S extends z.ZodType>(schema: S, values: Values): Parsed<z.output<S>> {
+  const result = schema.safeParse(read(values));
+  if (result.success) return { ok: true, value: result.data };
+  const errors: Partial<Record<InputId, string>> = {};
+  for (const issue of result.error.issues) {
+    const block = issue.path[0];
+    if (typeof block === 'string' && (Object.values(INPUTS) as string[]).includes(block)) {
+      errors[block as InputId] ??= issue.message;
+    }
+  }
+  return { ok: false, errors };
+}
+
+export function parseDeclare(values: Values, knownServices: readonly string[]) {
+  return parse(
+    z.object({
+      [INPUTS.title]: requiredText(MAX.title, 'Give the incident a title'),
+      [INPUTS.severity]: z.enum(SEVERITIES, { error: 'Choose a severity' }),
+      [INPUTS.services]: z
+        .array(z.string())
+        .default([])
+        .refine((ids) => ids.every((id) => knownServices.includes(id)), { error: 'Unknown service' }),
+      [INPUTS.description]: optionalText(MAX.description),
+      [INPUTS.impact]: optionalText(MAX.impact),
+    }),
+    values,
+  );
+}
+
+export function parseUpdate(values: Values) {
+  return parse(
+    z.object({
+      [INPUTS.status]: z.enum(
+        STATUSES.filter((s) => s !== 'resolved') as ['investigating', 'identified', 'monitoring'],
+        {
+          error: 'Choose a status',
+        },
+      ),
+      [INPUTS.message]: requiredText(MAX.message, 'Write what changed'),
+      [INPUTS.publicMessage]: optionalText(MAX.publicMessage),
+    }),
+    values,
+  );
+}
+
+export function parseResolve(values: Values) {
+  return parse(
+    z.object({
+      [INPUTS.summary]: requiredText(MAX.summary, 'Say how it was resolved'),
+      [INPUTS.rootCause]: optionalText(MAX.rootCause),
+    }),
+    values,
+  );
+}

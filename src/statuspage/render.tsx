@@ -1,0 +1,107 @@
+import type { VNode } from 'preact';
+import { render } from 'preact-render-to-string';
+import type { DateTime } from 'luxon';
+import type { RenderResult, Renderer } from './cache';
+import { renderFeed } from './feeds';
+import { buildModel, type PageModel, type Site } from './model';
+import type { DeliveryHealth } from './ports';
+import type { Snapshot } from './snapshot';
+import { STATUSPAGE_DOCUMENTS } from './statuspage-json';
+import { dailyStats } from './timeline';
+import { InternalPage } from './views/internal-page';
+import { PublicPage } from './views/public-page';
+import { IncidentPage, MessagePage } from './views/simple-pages';
+
+/** Renderers for every cached response, as pure functions of (snapshot, now) plus ports. */
+
+export const HTML = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** The internal page also shows delivery health, which changes without an incident change. */
+export const INTERNAL_MAX_AGE_SECONDS = 15;
+
+export const html = (vnode: VNode): string => `<!doctype html>${render(vnode)}`;
+
+/**
+ * One model per snapshot while its time-derived parts hold (`validUntil`): the page, its JSON and
+ * feeds are rendered from the same model after a change, instead of rebuilding it per response.
+ */
+function memoModel(site: Site): (snapshot: Snapshot, now: DateTime) => PageModel {
+  let last: { snapshot: Snapshot; model: PageModel } | null = null;
+  return (snapshot, now) => {
+    if (last && last.snapshot === snapshot && now >= last.model.now && now < last.model.validUntil) return last.model;
+    const model = buildModel(snapshot, site, now);
+    last = { snapshot, model };
+    return model;
+  };
+}
+
+export interface Renderers {
+  publicPage: Renderer;
+  internalPage: Renderer;
+  incidentPage(ref: string): Renderer;
+  document(name: string): Renderer | undefined;
+  feed(format: 'atom' | 'rss'): Renderer;
+}
+
+export function renderers(opts: {
+  site: Site;
+  subscriptions: boolean;
+  deliveryHealth?: DeliveryHealth;
+}): Renderers {
+  const model = memoModel(opts.site);
+  const ok = (m: PageModel, body: string, contentType: string): RenderResult => ({
+    body,
+    contentType,
+    validUntil: m.validUntil,
+  });
+  const documents = new Map(
+    Object.entries(STATUSPAGE_DOCUMENTS).map(([name, build]): [string, Renderer] => [
+      name,
+      (snapshot, now) => {
+        const m = model(snapshot, now);
+        return ok(m, JSON.stringify(build(m)), JSON_TYPE);
+      },
+    ]),
+  );
+  return {
+    publicPage: (snapshot, now) => {
+      const m = model(snapshot, now);
+      return ok(m, html(<PublicPage model={m} subscriptions={opts.subscriptions} />), HTML);
+    },
+    internalPage: async (snapshot, now) => {
+      const m = model(snapshot, now);
+      const since = now.minus({ hours: 24 });
+      const rows = opts.deliveryHealth ? await opts.deliveryHealth(since) : null;
+      const until = now.plus({ seconds: INTERNAL_MAX_AGE_SECONDS });
+      return {
+        body: html(
+          <InternalPage model={m} stats={dailyStats(snapshot.incidents, now)} health={{ rows, since }} />,
+        ),
+        contentType: HTML,
+        validUntil: until < m.validUntil ? until : m.validUntil,
+      };
+    },
+    incidentPage: (ref) => (snapshot, now) => {
+      const m = model(snapshot, now);
+      const view = m.incidents.find((v) => v.incident.ref === ref);
+      if (!view) {
+        const page = (
+          <MessagePage site={m.site.title} heading="Incident not found">
+            <p>There is no such incident in the last 90 days.</p>
+          </MessagePage>
+        );
+        return { ...ok(m, html(page), HTML), status: 404 };
+      }
+      return ok(m, html(<IncidentPage model={m} view={view} subscriptions={opts.subscriptions} />), HTML);
+    },
+    document: (name) => documents.get(name),
+    feed: (format) => (snapshot, now) => {
+      const m = model(snapshot, now);
+      return ok(
+        m,
+        renderFeed(m, format),
+        format === 'atom' ? 'application/atom+xml; charset=utf-8' : 'application/rss+xml; charset=utf-8',
+      );
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database, Db, Trx } from '../db/schema';
+import type { Clock } from '../shared/clock';
+import { HeraldError } from '../shared/errors';
+import { notifyChange } from './listener';
+import {
+  RECIPIENT_BATCH,
+  type PublicIncident,
+  type SubscriberMailer,
+  type SubscriberRecipient,
+} from './ports';
+
+/** A confirmation link is valid this long. */
+export const CONFIRM_TTL_HOURS = 48;
+/** A pending address is sent at most one confirmation per this many minutes (no mail bombing). */
+export const RESEND_AFTER_MINUTES = 10;
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Email subscriptions with double opt-in. `subscribe` answers the same whatever the address's
+ * state (no way to learn who is subscribed); the confirmation token is random and stored only as
+ * a hash; GET never changes state (pages POST back); unsubscribe links are HMAC-signed with a key
+ * kept in the database, so they need no row per email and work in every process.
+ */
+export class SubscriberService {
+  private key: Promise<Buffer> | null = null;
+
+  constructor(
+    private readonly deps: {
+      db: Kysely<Database>;
+      clock: Clock;
+      mailer: SubscriberMailer;
+      /** No trailing slash. */
+      publicUrl: string;
+      pageTitle: string;
+    },
+  ) {}
+
+  /** Creates or refreshes a pending subscription and plans its confirmation email. */
+  async subscribe(email: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const token = randomBytes(32).toString('base64url');
+    const resendBefore = now.minus({ minutes: RESEND_AFTER_MINUTES }).toJSDate();
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('status_subscribers')
+        .values({
+          email,
+          status: 'pending',
+          confirm_token_hash: sha256(token),
+          confirm_expires_at: now.plus({ hours: CONFIRM_TTL_HOURS }).toJSDate(),
+          created_at: now.toJSDate(),
+          updated_at: now.toJSDate(),
+        })
+        .onConflict((oc) =>
+          oc
+            .expression(sql`lower(email)`)
+            .doUpdateSet({
+              email,
+              status: 'pending',
+              confirm_token_hash: sha256(token),
+              confirm_expires_at: now.plus({ hours: CONFIRM_TTL_HOURS }).toJSDate(),
+              updated_at: now.toJSDate(),
+            })
+            .where((eb) =>
+              eb.or([
+                eb('status_subscribers.status', '=', 'unsubscribed'),
+                eb.and([
+                  eb('status_subscribers.status', '=', 'pending'),
+                  eb('status_subscribers.updated_at', '<', resendBefore),
+                ]),
+              ]),
+            ),
+        )
+        .returning(['id', 'email'])
+        .executeTakeFirst();
+      if (!row) return; // confirmed already, or a confirmation was sent moments ago
+      await this.deps.mailer.confirmation(trx, {
+        subscriberId: row.id,
+        email: row.email,
+        confirmUrl: `${this.deps.publicUrl}/subscribe/confirm?token=${token}`,
+        unsubscribeUrl: await this.unsubscribeUrl(trx, row.id),
+        pageTitle: this.deps.pageTitle,
+      });
+    });
+  }
+
+  /** Confirms a pending subscription; a repeat (double click) is not an error. */
+  async confirm(token: string): Promise<{ email: string; already: boolean }> {
+    const now = this.deps.clock.now().toJSDate();
+    const row = await this.deps.db
+      .selectFrom('status_subscribers')
+      .select(['id', 'email', 'status', 'confirm_expires_at'])
+      .where('confirm_token_hash', '=', sha256(token))
+      .executeTakeFirst();
+    if (row?.status === 'confirmed') return { email: row.email, already: true };
+    if (!row || row.status !== 'pending' || !row.confirm_expires_at || row.confirm_expires_at <= now) {
+      throw new HeraldError(
+        'NotFound',
+        'This confirmation link is invalid or has expired. Please subscribe again.',
+      );
+    }
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('status_subscribers')
+        .set({ status: 'confirmed', confirmed_at: now, updated_at: now })
+        .where('id', '=', row.id)
+        .where('status', '=', 'pending')
+        .execute();
+      await notifyChange(trx, `subscriber:${row.id}`);
+    });
+    return { email: row.email, already: false };
+  }
+
+  /** Idempotent; a forged or garbled token is a NotFound. */
+  async unsubscribe(token: string): Promise<void> {
+    const id = await this.verifyUnsubscribeToken(token);
+    if (id === null) throw new HeraldError('NotFound', 'This unsubscribe link is invalid.');
+    const now = this.deps.clock.now().toJSDate();
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('status_subscribers')
+        .set({ status: 'unsubscribed', unsubscribed_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '<>', 'unsubscribed')
+        .execute();
+      await notifyChange(trx, `subscriber:${id}`);
+    });
+  }
+
+  /** Checks the token's signature without touching any row (for the GET confirmation page). */
+  async verifyUnsubscribeToken(token: string): Promise<number | null> {
+    const m = /^(\d{1,9})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!m) return null;
+    const id = Number(m[1]);
+    const expected = Buffer.from(await this.sign(this.deps.db, id));
+    const given = Buffer.from(m[2] as string);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? id : null;
+  }
+
+  async unsubscribeUrl(db: Db, id: number): Promise<string> {
+    return `${this.deps.publicUrl}/unsubscribe?token=${id}.${await this.sign(db, id)}`;
+  }
+
+  /** Plans one public update for every confirmed subscriber, inside the incident's transaction. */
+  async notifyIncidentUpdate(
+    trx: Trx,
+    incident: PublicIncident,
+    eventId: number,
+    publicMessage: string,
+  ): Promise<number> {
+    let after = 0;
+    let sent = 0;
+    for (;;) {
+      const rows = await trx
+        .selectFrom('status_subscribers')
+        .select(['id', 'email'])
+        .where('status', '=', 'confirmed')
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(RECIPIENT_BATCH)
+        .execute();
+      if (rows.length === 0) return sent;
+      const recipients: SubscriberRecipient[] = [];
+      for (const r of rows) {
+        recipients.push({
+          subscriberId: r.id,
+          email: r.email,
+          unsubscribeUrl: await this.unsubscribeUrl(trx, r.id),
+        });
+      }
+      await this.deps.mailer.incidentUpdate(trx, {
+        recipients,
+        incident,
+        eventId,
+        publicMessage,
+        pageTitle: this.deps.pageTitle,
+      });
+      sent += rows.length;
+      after = rows[rows.length - 1]?.id ?? after;
+    }
+  }
+
+  private async sign(db: Db, id: number): Promise<string> {
+    const key = await this.signingKey(db);
+    return createHmac('sha256', key).update(`unsubscribe:${id}`).digest('base64url');
+  }
+
+  private signingKey(db: Db): Promise<Buffer> {
+    this.key ??= db
+      .selectFrom('status_settings')
+      .select('signing_key')
+      .executeTakeFirstOrThrow()
+      .then((r) => Buffer.from(r.signing_key, 'utf8'));
+    this.key.catch(() => (this.key = null));
+    return this.key;
+  }
+}

@@ -1,0 +1,130 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+
+/**
+ * A webhook receiver on 127.0.0.1 that checks Standard Webhooks signatures the way a customer's
+ * endpoint would: with the `standardwebhooks` library's `verify` over the raw body, the
+ * `webhook-id`, `webhook-timestamp` and `webhook-signature` headers and the shared `whsec_` secret
+ * (which also rejects timestamps more than five minutes from now). Every request is recorded with
+ * `verified` and, when it failed, why. Faults per call: any status (410, 500…), 429 with
+ * Retry-After, or a delay for client timeouts.
+ */
+export interface WebhookRequest {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** The raw body, as signed. */
+  body: string;
+  json: unknown;
+  /** The webhook-id header: the delivery's idempotency key. */
+  id?: string;
+  verified: boolean;
+  verifyError?: string;
+  status: number;
+}
+
+export type WebhookFault =
+  | { status: number; /** Seconds, or an HTTP date. */ retryAfter?: number | string; delayMs?: number }
+  | { delayMs: number; status?: undefined };
+
+export class FakeWebhookReceiver {
+  readonly requests: WebhookRequest[] = [];
+  private server?: http.Server;
+  private faults: WebhookFault[] = [];
+  url = '';
+
+  /** `secret`: the endpoint's `whsec_…` secret; without one nothing can verify. */
+  constructor(private readonly secret?: string) {}
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  fail(...faults: WebhookFault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Requests answered 2xx whose signature verified. */
+  get accepted(): WebhookRequest[] {
+    return this.requests.filter((r) => r.verified && r.status < 300);
+  }
+
+  /** Distinct webhook-ids answered 2xx: what a receiver that de-duplicates would process. */
+  get uniqueIds(): string[] {
+    return [...new Set(this.requests.filter((r) => r.status < 300).flatMap((r) => (r.id ? [r.id] : [])))];
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.faults = [];
+  }
+
+  async waitFor(predicate: (requests: WebhookRequest[]) => boolean, ms = 5_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!predicate(this.requests)) {
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting on webhook receiver; ${this.requests.length} requests`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const header = (name: string): string | undefined => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const record: WebhookRequest = {
+      path: req.url ?? '/',
+      headers: req.headers,
+      body,
+      json: safeJson(body),
+      id: header('webhook-id'),
+      verified: false,
+      status: 0,
+    };
+    try {
+      if (!this.secret) throw new Error('receiver has no secret');
+      new Webhook(this.secret).verify(body, {
+        'webhook-id': header('webhook-id') ?? '',
+        'webhook-timestamp': header('webhook-timestamp') ?? '',
+        'webhook-signature': header('webhook-signature') ?? '',
+      });
+      record.verified = true;
+    } catch (err) {
+      record.verifyError = (err as Error).message;
+    }
+    this.requests.push(record);
+    const fault = this.faults.shift();
+    if (fault?.delayMs) await delay(fault.delayMs);
+    if (res.destroyed) return;
+    const status = fault?.status ?? (this.secret && !record.verified ? 401 : 204);
+    const headers: Record<string, string> =
+      fault && 'retryAfter' in fault && fault.retryAfter !== undefined
+        ? { 'retry-after': String(fault.retryAfter) }
+        : {};
+    record.status = status;
+    res.writeHead(status, headers);
+    res.end();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
