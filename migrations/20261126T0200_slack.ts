@@ -27,9 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('slack_thread_lines')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
-    .addColumn('event_id', 'bigint', (c) =>
-      c.notNull().unique().references('incident_events.id').onDelete('cascade'),
-    )
+    // null for notes that are not timeline events (escalation reminders)
+    .addColumn('event_id', 'bigint', (c) => c.unique().references('incident_events.id').onDelete('cascade'))
     .addColumn('text', 'text', (c) => c.notNull())
     .addColumn('posted_ts', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())

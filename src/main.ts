@@ -21,13 +21,13 @@ import { startWorker } from './worker';
 function createModules(ctx: ModuleContext): HeraldModule[] {
   const ackSecret = ackSecretLoader(ctx);
   const notifications = createNotifications(ctx, { ackSecret });
-  return [
-    notifications.module,
-    escalationModule(ctx, notifications.enqueue, ackSecret),
-    slackModule(ctx),
-    statusPageModule(ctx),
-    ingestModule(ctx),
-  ];
+  const slack = slackModule(ctx);
+  const escalation = escalationModule(ctx, {
+    enqueue: notifications.enqueue,
+    remind: slack.threadNote,
+    ackSecret,
+  });
+  return [notifications.module, escalation, slack, statusPageModule(ctx), ingestModule(ctx)];
 }
 
 export type Mode = 'start' | 'web' | 'worker';

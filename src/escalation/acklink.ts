@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DateTime } from 'luxon';
+import { z } from 'zod';
 import type { Database, Db } from '../db/schema';
 import { secretsEqual } from '../http/auth';
 import { HeraldError } from '../shared/errors';
@@ -38,38 +39,47 @@ export async function loadAckSecret(db: Kysely<Database>): Promise<Buffer> {
 const sign = (secret: Buffer, payload: string): string =>
   createHmac('sha256', secret).update(payload).digest('base64url');
 
+/** Compact on the wire (the link goes into SMS): incident, person, expiry (epoch s), nonce. */
+const wireClaims = z.strictObject({
+  i: z.number().int().positive(),
+  p: z.string().min(1).max(64),
+  e: z.number().int(),
+  n: z.string().min(8).max(32),
+});
+
 export function createAckToken(
   secret: Buffer,
   incidentId: number,
   personId: string,
   expiresAt: DateTime,
 ): string {
-  const claims: AckClaims = {
-    incidentId,
-    personId,
-    expiresAt: expiresAt.toMillis(),
-    nonce: randomBytes(9).toString('base64url'),
+  const wire: z.infer<typeof wireClaims> = {
+    i: incidentId,
+    p: personId,
+    e: Math.floor(expiresAt.toSeconds()),
+    n: randomBytes(9).toString('base64url'),
   };
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
   return `${payload}.${sign(secret, payload)}`;
 }
 
 /** Verifies signature and expiry (not single use: that needs the database, see `useAckToken`). */
 export function verifyAckToken(secret: Buffer, token: string, now: DateTime): AckClaims {
+  const invalid = new HeraldError('Forbidden', 'this acknowledge link is not valid');
   const [payload, signature, extra] = token.split('.');
-  if (!payload || !signature || extra !== undefined || !secretsEqual(signature, sign(secret, payload))) {
-    throw new HeraldError('Forbidden', 'this acknowledge link is not valid');
-  }
-  let claims: AckClaims;
+  if (!payload || !signature || extra !== undefined || !secretsEqual(signature, sign(secret, payload)))
+    throw invalid;
+  let json: unknown;
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as AckClaims;
+    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    throw new HeraldError('Forbidden', 'this acknowledge link is not valid');
+    throw invalid;
   }
-  if (typeof claims.expiresAt !== 'number' || claims.expiresAt <= now.toMillis()) {
+  const w = wireClaims.safeParse(json);
+  if (!w.success) throw invalid;
+  if (w.data.e * 1000 <= now.toMillis())
     throw new HeraldError('Forbidden', 'this acknowledge link has expired');
-  }
-  return claims;
+  return { incidentId: w.data.i, personId: w.data.p, expiresAt: w.data.e * 1000, nonce: w.data.n };
 }
 
 /** Records the nonce; a second use of the same link is refused. Call inside the ack's transaction. */

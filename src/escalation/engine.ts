@@ -1,20 +1,14 @@
 import { sql, type Kysely } from 'kysely';
-import type { DateTime } from 'luxon';
-import type { EscalationPolicy, HeraldFile, ScheduleOverride } from '../config';
+import { DateTime } from 'luxon';
+import type { EscalationPolicy, HeraldFile } from '../config';
 import type { Database, Trx } from '../db/schema';
 import { refOf, type Incident, type TimelineEvent } from '../incidents/incident';
 import type { ChangeSubscriber, IncidentService } from '../incidents/incident.service';
 import type { DeliveryRequest } from '../notifications/planner';
 import { contactRank, personAddress } from '../notifications/rules';
 import type { Clock } from '../shared/clock';
-import {
-  firstStep,
-  levelTargets,
-  nextStep,
-  policySelection,
-  type OverridesBySchedule,
-  type Step,
-} from './policy';
+import { activeOverrides } from './overrides';
+import { firstStep, levelTargets, nextStep, policySelection, type Step } from './policy';
 
 /**
  * The escalation engine. Its subscriber keeps one `escalations` row per incident in step with the
@@ -30,6 +24,8 @@ export interface EngineDeps {
   readonly file: HeraldFile;
   readonly incidents: IncidentService;
   readonly enqueue: (trx: Trx, requests: readonly DeliveryRequest[]) => Promise<number[]>;
+  /** Where "acknowledged but no update" reminders go (the incident's Slack thread); absent = none. */
+  readonly remind?: (trx: Trx, incidentId: number, text: string, at: DateTime) => Promise<void>;
 }
 
 export const ENGINE_ACTOR = 'system:escalation';
@@ -152,29 +148,6 @@ async function stop(trx: Trx, incidentId: number, now: DateTime, reminder: DateT
     .execute();
 }
 
-/** Runtime overrides (Slack, API) in force around `at`, by schedule. */
-export async function activeOverrides(
-  db: Kysely<Database> | Trx,
-  at: DateTime,
-): Promise<OverridesBySchedule> {
-  const rows = await db
-    .selectFrom('oncall_overrides')
-    .selectAll()
-    .where('end_at', '>', at.toJSDate())
-    .where('start_at', '<=', at.plus({ days: 1 }).toJSDate())
-    .orderBy('id')
-    .execute();
-  const out: Record<string, ScheduleOverride[]> = {};
-  for (const r of rows) {
-    (out[r.schedule_id] ??= []).push({
-      person: r.person_id,
-      start: r.start_at.toISOString(),
-      end: r.end_at.toISOString(),
-    });
-  }
-  return out;
-}
-
 /** Plans the deliveries of one level: each person on their level channels, and Slack channels. */
 async function page(
   deps: EngineDeps,
@@ -267,4 +240,54 @@ export async function fireDueEscalations(deps: EngineDeps, limit = 100): Promise
     if (done) fired++;
   }
   return fired;
+}
+
+/**
+ * Reminds the owner of an acknowledged incident that has had no update for the policy's
+ * `reminder_minutes`, then re-arms the reminder. Same locking as `fireDueEscalations`.
+ */
+export async function fireDueReminders(deps: EngineDeps, limit = 100): Promise<number> {
+  const now = deps.clock.now();
+  const due = await deps.db
+    .selectFrom('escalations')
+    .select('incident_id')
+    .where('reminder_at', '<=', now.toJSDate())
+    .orderBy('reminder_at')
+    .limit(limit)
+    .execute();
+  let sent = 0;
+  for (const { incident_id: id } of due) {
+    const done = await deps.db.transaction().execute(async (trx) => {
+      const locked = await sql<{ status: string; acknowledged_by: string | null; updated_at: Date }>`
+        select status, acknowledged_by, updated_at from incidents where id = ${id} for update skip locked`.execute(
+        trx,
+      );
+      const inc = locked.rows[0];
+      if (!inc) return false;
+      const esc = await trx
+        .selectFrom('escalations')
+        .selectAll()
+        .where('incident_id', '=', id)
+        .executeTakeFirst();
+      const minutes = esc ? policyOf(deps, esc.policy_id)?.reminderMinutes : undefined;
+      if (!esc?.reminder_at || esc.reminder_at.getTime() > now.toMillis()) return false;
+      const stillOwned = inc.status !== 'resolved' && inc.acknowledged_by !== null && minutes !== undefined;
+      await trx
+        .updateTable('escalations')
+        .set({ reminder_at: stillOwned ? now.plus({ minutes }).toJSDate() : null })
+        .where('incident_id', '=', id)
+        .execute();
+      if (!stillOwned || !deps.remind) return false;
+      const quiet = Math.round(now.diff(DateTime.fromJSDate(inc.updated_at), 'minutes').minutes);
+      await deps.remind(
+        trx,
+        id,
+        `Reminder: ${refOf(id)} is acknowledged but has had no update for ${quiet} minutes. Post an update or resolve it.`,
+        now,
+      );
+      return true;
+    });
+    if (done) sent++;
+  }
+  return sent;
 }

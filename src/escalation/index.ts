@@ -1,24 +1,24 @@
-import type { Trx } from '../db/schema';
 import type { HeraldModule, ModuleContext } from '../modules';
-import type { DeliveryRequest } from '../notifications/planner';
 import { repeat, type Repeater } from '../shared/repeat';
 import { loadAckSecret } from './acklink';
-import { escalationSubscriber, fireDueEscalations, type EngineDeps } from './engine';
+import { escalationSubscriber, fireDueEscalations, fireDueReminders, type EngineDeps } from './engine';
 import { registerEscalationRoutes } from './routes';
 
 /** The escalation module: the engine's subscriber, its clock-driven tick, ack links, on-call API. */
 export function escalationModule(
   ctx: ModuleContext,
-  enqueue: (trx: Trx, requests: readonly DeliveryRequest[]) => Promise<number[]>,
-  ackSecret: () => Promise<Buffer>,
+  deps: Pick<EngineDeps, 'enqueue' | 'remind'> & { ackSecret: () => Promise<Buffer> },
 ): HeraldModule & { engine: EngineDeps } {
   const engine: EngineDeps = {
     db: ctx.db,
     clock: ctx.clock,
     file: ctx.config.file,
     incidents: ctx.incidents,
-    enqueue,
+    enqueue: deps.enqueue,
+    remind: deps.remind,
   };
+  const tick = async (): Promise<number> =>
+    (await fireDueEscalations(engine)) + (await fireDueReminders(engine));
   let loop: Repeater | undefined;
   return {
     name: 'escalation',
@@ -31,18 +31,13 @@ export function escalationModule(
         file: ctx.config.file,
         incidents: ctx.incidents,
         apiToken: ctx.config.env.apiToken,
-        ackSecret,
+        ackSecret: deps.ackSecret,
       }),
     start: async (runner) => {
-      if (runner) {
-        loop = repeat(
-          250,
-          () => fireDueEscalations(engine),
-          (err) => ctx.logger.error({ err }, 'escalation tick failed; retrying'),
-        );
-      }
+      if (runner)
+        loop = repeat(250, tick, (err) => ctx.logger.error({ err }, 'escalation tick failed; retrying'));
     },
-    tick: () => fireDueEscalations(engine),
+    tick,
     stop: async () => loop?.stop(),
   };
 }

@@ -10,9 +10,9 @@ import { refOf } from '../incidents/incident';
 import { findIncident } from '../incidents/incident.repository';
 import type { IncidentService } from '../incidents/incident.service';
 import type { Clock } from '../shared/clock';
-import { HTTP_STATUS, HeraldError, isHeraldError } from '../shared/errors';
+import { HTTP_STATUS, isHeraldError } from '../shared/errors';
 import { useAckToken, verifyAckToken } from './acklink';
-import { activeOverrides } from './engine';
+import { activeOverrides, createOverride } from './overrides';
 import { confirmPage, resultPage } from './pages';
 import { explainOnCall } from './schedule';
 
@@ -107,32 +107,24 @@ export function registerEscalationRoutes(app: FastifyInstance, deps: EscalationR
         }),
         req.body,
       );
-      if (!deps.file.schedules.some((s) => s.id === id))
-        throw new HeraldError('NotFound', `no schedule "${id}"`);
-      if (!deps.file.people.some((p) => p.id === body.person)) {
-        throw new HeraldError('Validation', `person: unknown person "${body.person}"`);
-      }
-      const start = DateTime.fromISO(body.start);
-      const end = DateTime.fromISO(body.end);
-      if (end <= start) throw new HeraldError('Validation', 'end: must be after start');
-      const row = await deps.db
-        .insertInto('oncall_overrides')
-        .values({
-          schedule_id: id,
-          person_id: body.person,
-          start_at: start.toJSDate(),
-          end_at: end.toJSDate(),
-          created_by: 'api',
-          created_at: deps.clock.now().toJSDate(),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await createOverride(
+        deps.db,
+        deps.file,
+        {
+          scheduleId: id,
+          personId: body.person,
+          start: DateTime.fromISO(body.start),
+          end: DateTime.fromISO(body.end),
+          createdBy: 'api',
+        },
+        deps.clock.now(),
+      );
       return reply.code(201).send({
         id: row.id,
         schedule: id,
-        person: row.person_id,
-        start: row.start_at.toISOString(),
-        end: row.end_at.toISOString(),
+        person: row.personId,
+        start: row.start.toUTC().toISO(),
+        end: row.end.toUTC().toISO(),
       });
     });
   });

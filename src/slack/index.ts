@@ -6,7 +6,7 @@ import { EVENTS_PATH } from './ids';
 import type { ListenerDeps } from './listeners/deps';
 import { FastifyReceiver } from './receiver';
 import { slackSettings } from './settings';
-import { SYNC_TASK, syncSubscriber, syncTask } from './sync';
+import { SYNC_TASK, syncSubscriber, threadNote, syncTask } from './sync';
 
 export { mrkdwn, mention, actorText, link, dateToken } from './mrkdwn';
 export { executiveSummary } from './views/executive';
@@ -22,7 +22,10 @@ export { buildDigest, digestData } from './digest';
  * routes hook has run, which only happens in web processes); worker processes run the sync job
  * that posts and edits the incident message; any process making a change enqueues that job.
  */
-export function slackModule(ctx: ModuleContext): HeraldModule {
+/** The Slack module, plus a way for others to add a note to an incident's thread. */
+export type SlackModule = HeraldModule & { readonly threadNote?: ReturnType<typeof threadNote> };
+
+export function slackModule(ctx: ModuleContext): SlackModule {
   const settings = slackSettings(ctx.config.env.slack);
   if (settings.mode === 'off') {
     ctx.logger.info(settings.reason);
@@ -52,6 +55,7 @@ export function slackModule(ctx: ModuleContext): HeraldModule {
   let socketApp: App | undefined;
   return {
     name: 'slack',
+    threadNote: channel ? threadNote(channel) : undefined,
     subscribers: channel ? [syncSubscriber(channel)] : [],
     tasks: {
       [SYNC_TASK]: syncTask({

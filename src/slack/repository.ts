@@ -19,7 +19,7 @@ export interface PendingLine {
 /** Records the thread line of one timeline event (inside the incident's transaction). */
 export async function insertThreadLine(
   db: Db,
-  line: { incidentId: number; eventId: number; text: string; at: DateTime },
+  line: { incidentId: number; eventId: number | null; text: string; at: DateTime },
 ): Promise<void> {
   await db
     .insertInto('slack_thread_lines')

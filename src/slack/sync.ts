@@ -5,12 +5,13 @@ import { z } from 'zod';
 import type { webApi } from '@slack/bolt';
 import type { HeraldConfig } from '../config';
 import { addJob } from '../db/jobs';
-import type { Database } from '../db/schema';
+import type { Database, Trx } from '../db/schema';
 import { refOf } from '../incidents/incident';
 import type { ChangeSubscriber, IncidentService } from '../incidents/incident.service';
 import type { Clock } from '../shared/clock';
 import { isHeraldError } from '../shared/errors';
 import { rateLimitedFor } from './client';
+import { mrkdwn } from './mrkdwn';
 import * as repo from './repository';
 import { serviceNames } from './views/format';
 import { incidentMessage } from './views/incident-message';
@@ -36,6 +37,32 @@ const COALESCE_MS = 1000;
  */
 const wallClock = (): DateTime => DateTime.utc();
 
+/** Enqueues the sync job that edits the message and posts pending thread lines. */
+async function enqueueSync(
+  trx: Trx,
+  channel: string,
+  incidentId: number,
+  runAt: Date | undefined,
+): Promise<void> {
+  await addJob(
+    trx,
+    SYNC_TASK,
+    { incidentId },
+    { jobKey: syncJobKey(incidentId), queueName: queueFor(channel), runAt, maxAttempts: 10 },
+  );
+}
+
+/**
+ * A line in the incident's thread that is not a timeline event (an escalation reminder), in the
+ * caller's transaction. `text` is plain text; it is escaped here.
+ */
+export function threadNote(channel: string) {
+  return async (trx: Trx, incidentId: number, text: string, at: DateTime): Promise<void> => {
+    await repo.insertThreadLine(trx, { incidentId, eventId: null, text: mrkdwn(text), at });
+    await enqueueSync(trx, channel, incidentId, wallClock().plus({ milliseconds: COALESCE_MS }).toJSDate());
+  };
+}
+
 export function syncSubscriber(channel: string): ChangeSubscriber {
   return async (trx, { incident, event }) => {
     const line = threadLine(incident, event);
@@ -50,17 +77,7 @@ export function syncSubscriber(channel: string): ChangeSubscriber {
     // The declaration is posted at once; later edits wait a moment to coalesce.
     const runAt =
       event.kind === 'declared' ? undefined : wallClock().plus({ milliseconds: COALESCE_MS }).toJSDate();
-    await addJob(
-      trx,
-      SYNC_TASK,
-      { incidentId: incident.id },
-      {
-        jobKey: syncJobKey(incident.id),
-        queueName: queueFor(channel),
-        runAt,
-        maxAttempts: 10,
-      },
-    );
+    await enqueueSync(trx, channel, incident.id, runAt);
   };
 }
 

@@ -33,7 +33,7 @@ export interface SlackIncidentMessagesTable {
 export interface SlackThreadLinesTable {
   id: Generated<number>;
   incident_id: number;
-  event_id: number;
+  event_id: number | null;
   text: string;
   posted_ts: string | null;
   created_at: Timestamp;

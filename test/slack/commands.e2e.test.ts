@@ -82,6 +82,37 @@ test('list, status and oncall answer ephemerally', async () => {
   expect(oncall).toMatch(/<@U0(ALICE01|BOB0001)>/);
 });
 
+test('oncall override puts someone on call from now, as oncall then shows', async () => {
+  expect(await command('oncall')).not.toContain('<@U0DANA001>');
+  const set = await command('oncall override primary <@U0DANA001|dana> 4h', ALICE);
+  expect(set).toMatch(/Dana [^"]* is on call for primary until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  expect(await command('oncall')).toContain('<@U0DANA001>');
+  const rows = await h.herald.connection.db.selectFrom('oncall_overrides').selectAll().execute();
+  expect(rows).toMatchObject([{ schedule_id: 'primary', person_id: 'dana', created_by: 'slack:U0ALICE01' }]);
+});
+
+test('oncall override without its arguments answers with usage', async () => {
+  const res = await postSigned(
+    h.events,
+    commandBody('oncall override primary', ALICE, h.responseUrl('ovr-usage')),
+  );
+  expect((res.json as { text: string }).text).toContain('Usage: `/incident oncall override');
+  const tooLong = await postSigned(
+    h.events,
+    commandBody('oncall override primary dana 500h', ALICE, h.responseUrl('ovr-long')),
+  );
+  expect((tooLong.json as { text: string }).text).toContain('from 1 to 168 hours');
+});
+
+test.each([
+  ['oncall override nosuch dana 4h', 'no schedule \\"nosuch\\"'],
+  ['oncall override primary nobody 4h', 'unknown person \\"nobody\\"'],
+])('/incident %s is refused with the reason and stores nothing', async (text, expected) => {
+  const before = await h.herald.connection.db.selectFrom('oncall_overrides').select('id').execute();
+  expect(await command(text)).toContain(expected);
+  expect(await h.herald.connection.db.selectFrom('oncall_overrides').select('id').execute()).toEqual(before);
+});
+
 test('an unknown incident is a NotFound answer, not a failure', async () => {
   expect(await command('status INC-999')).toContain('no incident INC-999');
 });

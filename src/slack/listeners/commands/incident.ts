@@ -1,7 +1,8 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
 import { COMMAND } from '../../ids';
-import { slackActor } from '../../mrkdwn';
+import { createOverride } from '../../../escalation/overrides';
+import { mrkdwn, slackActor } from '../../mrkdwn';
 import { requireAllowed } from '../../permissions';
 import { declareModal, resolveModal, updateModal } from '../../views/modals';
 import type { ListenerDeps } from '../deps';
@@ -87,7 +88,29 @@ async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: R
       await r.respond(await listReply(deps));
       return;
     case 'oncall':
-      await r.respond(onCallReply(deps));
+      await r.respond(await onCallReply(deps));
       return;
+    case 'override': {
+      requireAllowed(deps.config.file, 'escalate', user);
+      const person = deps.config.file.people.find((p) => p.id === cmd.person || p.slackUserId === cmd.person);
+      const now = deps.clock.now();
+      const o = await createOverride(
+        deps.db,
+        deps.config.file,
+        {
+          scheduleId: cmd.schedule,
+          personId: person?.id ?? cmd.person,
+          start: now,
+          end: now.plus({ hours: cmd.hours }),
+          createdBy: slackActor(user),
+        },
+        now,
+      );
+      await r.respond({
+        response_type: 'ephemeral',
+        text: `${mrkdwn(person?.name ?? o.personId)} is on call for ${mrkdwn(o.scheduleId)} until ${o.end.toUTC().toFormat("yyyy-LL-dd HH:mm 'UTC'")}.`,
+      });
+      return;
+    }
   }
 }

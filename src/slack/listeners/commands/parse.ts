@@ -6,6 +6,7 @@ export type ParsedCommand =
   | { readonly kind: 'declare'; readonly title: string }
   | { readonly kind: 'update' | 'ack' | 'resolve' | 'status' | 'escalate'; readonly ref: string }
   | { readonly kind: 'list' | 'oncall' | 'help' }
+  | { readonly kind: 'override'; readonly schedule: string; readonly person: string; readonly hours: number }
   | { readonly kind: 'usage'; readonly problem: string };
 
 const WITH_REF = {
@@ -30,6 +31,7 @@ export function parseCommand(text: string): ParsedCommand {
   const sub = word.toLowerCase();
   const args = trimmed.slice(word.length).trim();
   if (sub === 'declare' || sub === 'new') return { kind: 'declare', title: args };
+  if (sub === 'oncall' && rest[0]?.toLowerCase() === 'override') return parseOverride(rest.slice(1));
   if (sub === 'list' || sub === 'oncall' || sub === 'help') return { kind: sub };
   if (sub in WITH_REF) {
     const kind = WITH_REF[sub as keyof typeof WITH_REF];
@@ -50,6 +52,26 @@ export function parseCommand(text: string): ParsedCommand {
   return { kind: 'usage', problem: `Unknown subcommand “${mrkdwn(word, 40)}”.` };
 }
 
+const OVERRIDE_USAGE = `\`${COMMAND} oncall override <schedule> <person> <hours>h\`, like \`${COMMAND} oncall override primary carol 4h\``;
+
+/** `oncall override <schedule> <person id | @mention> <N>h`: someone covers a schedule for N hours from now. */
+function parseOverride(args: string[]): ParsedCommand {
+  const [schedule, who, duration, ...extra] = args;
+  const hours = /^(\d{1,3})h$/i.exec(duration ?? '');
+  if (!schedule || !who || !hours || extra.length > 0)
+    return { kind: 'usage', problem: `Usage: ${OVERRIDE_USAGE}.` };
+  const n = Number(hours[1]);
+  if (n < 1 || n > 168) return { kind: 'usage', problem: 'An override lasts from 1 to 168 hours.' };
+  // An escaped mention arrives as <@U123|name>; keep the user id.
+  const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(who);
+  return {
+    kind: 'override',
+    schedule: schedule.toLowerCase(),
+    person: mention?.[1] ?? who.replace(/^@/, '').toLowerCase(),
+    hours: n,
+  };
+}
+
 /** The help text (mrkdwn). */
 export function usageText(problem?: string): string {
   const lines = [
@@ -63,6 +85,7 @@ export function usageText(problem?: string): string {
     `• \`${COMMAND} status INC-7\`: show an incident`,
     `• \`${COMMAND} list\`: open incidents`,
     `• \`${COMMAND} oncall\`: who is on call now`,
+    `• ${OVERRIDE_USAGE}: cover a schedule from now`,
     `• \`${COMMAND} help\`: this help`,
   ];
   return lines.join('\n');

@@ -2,6 +2,7 @@ import type { RespondArguments } from '@slack/bolt';
 import type { Incident } from '../../../incidents/incident';
 import type { AckResult } from '../../../incidents/incident.service';
 import { actorText, dateToken } from '../../mrkdwn';
+import { activeOverrides } from '../../../escalation/overrides';
 import { onCallNow } from '../../oncall';
 import type { KnownBlock } from '../../views/blocks';
 import { serviceNames } from '../../views/format';
@@ -40,7 +41,8 @@ export async function listReply(deps: ListenerDeps): Promise<RespondArguments> {
   return ephemeral(`${open.length} open incident${open.length === 1 ? '' : 's'}`, listBlocks(lines));
 }
 
-export function onCallReply(deps: ListenerDeps): RespondArguments {
-  const lines = onCallLines(onCallNow(deps.config.file, deps.clock.now()));
+export async function onCallReply(deps: ListenerDeps): Promise<RespondArguments> {
+  const now = deps.clock.now();
+  const lines = onCallLines(onCallNow(deps.config.file, now, await activeOverrides(deps.db, now)));
   return ephemeral(`*On call now*\n${lines.join('\n')}`);
 }

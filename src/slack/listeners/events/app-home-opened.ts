@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { EVENTS } from '../../ids';
 import { slackActor } from '../../mrkdwn';
+import { activeOverrides } from '../../../escalation/overrides';
 import { onCallNow } from '../../oncall';
 import { serviceNames } from '../../views/format';
 import { homeView, incidentLine } from '../../views/summary';
@@ -22,7 +23,7 @@ export function register(app: App, deps: ListenerDeps): void {
       view: homeView({
         open: open.map(line),
         mine: open.filter((i) => i.acknowledgedBy === viewer).map(line),
-        onCall: onCallNow(deps.config.file, now),
+        onCall: onCallNow(deps.config.file, now, await activeOverrides(deps.db, now)),
         now,
       }),
     });
