@@ -2,6 +2,8 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // feed 6 ships only as an ES module; let @swc/jest transform it like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!feed/)'],
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   transform: {
     '^.+\\.(t|j)sx?$': [

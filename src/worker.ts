@@ -27,5 +27,14 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     noHandleSignals: true,
     crontab: opts.crontab ?? '', // periodic tasks come from the modules, never from a ./crontab file
     logger: workerLogger(opts.logger),
+    preset: {
+      worker: {
+        // Lock a batch of jobs per fetch and complete them in batches: a fan-out of thousands of
+        // small jobs costs a few queries instead of two per job.
+        localQueue: { size: Math.max(2, opts.concurrency ?? 4) },
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
   });
 }

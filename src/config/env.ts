@@ -38,6 +38,10 @@ export interface EnvConfig {
   readonly publicUrl: string;
   /** Unset: `/api/v1` and the internal status page refuse every request. */
   readonly apiToken?: string;
+  /** Jobs one worker process runs at once (HERALD_WORKER_CONCURRENCY, default 32). */
+  readonly workerConcurrency: number;
+  /** Database connections per process (HERALD_DB_POOL_SIZE, default concurrency + 8). */
+  readonly dbPoolSize: number;
   readonly slack: {
     readonly botToken?: string;
     readonly signingSecret?: string;
@@ -85,6 +89,15 @@ function isPostgresUrl(value: string): boolean {
   }
 }
 
+const intIn = (min: number, max: number) =>
+  z
+    .string()
+    .refine((v) => /^\d{1,4}$/.test(v) && Number(v) >= min && Number(v) <= max, {
+      error: `expected an integer from ${min} to ${max}`,
+    })
+    .transform(Number)
+    .optional();
+
 // Messages never echo values that may be secret (tokens, URLs with credentials).
 const envSchema = z.object({
   PORT: z
@@ -95,6 +108,8 @@ const envSchema = z.object({
     .transform(Number)
     .optional(),
   HOST: str,
+  HERALD_WORKER_CONCURRENCY: intIn(1, 512),
+  HERALD_DB_POOL_SIZE: intIn(2, 1000),
   DATABASE_URL: z
     .string()
     .refine(isPostgresUrl, { error: 'expected a postgres:// or postgresql:// URL (the value is not shown)' })
@@ -164,6 +179,8 @@ export function parseEnv(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): E
     configFile: e.HERALD_CONFIG === undefined ? undefined : path.resolve(cwd, e.HERALD_CONFIG),
     publicUrl: trimEnd(e.HERALD_PUBLIC_URL ?? `http://localhost:${port}`, '/'),
     apiToken: e.HERALD_API_TOKEN,
+    workerConcurrency: e.HERALD_WORKER_CONCURRENCY ?? 32,
+    dbPoolSize: e.HERALD_DB_POOL_SIZE ?? (e.HERALD_WORKER_CONCURRENCY ?? 32) + 8,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,

@@ -127,6 +127,20 @@ export function checkReferences(file: RawFile, context: RefContext): RefReport {
     }
   });
 
+  file.integrations.forEach((integ, i) => {
+    exists(services, 'service', `integrations[${i}].default_service`, integ.default_service);
+    integ.rules.forEach((rule, j) => {
+      exists(services, 'service', `integrations[${i}].rules[${j}].service`, rule.service);
+      rule.match.forEach((m, k) => {
+        try {
+          new RegExp(`^(?:${m.regex})$`);
+        } catch {
+          problems.push(`integrations[${i}].rules[${j}].match[${k}].regex: not a valid regular expression`);
+        }
+      });
+    });
+  });
+
   file.people.forEach((p, i) => {
     if (p.contact_order.length === 0) {
       warnings.push(

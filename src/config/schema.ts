@@ -215,6 +215,17 @@ const webhook = z.strictObject({
   timeout_ms: intBetween(100, 60000).default(10000),
 });
 
+/** Maps alerts to a service and/or severity when every `match` regex matches its label. */
+const mappingRule = z
+  .strictObject({
+    match: z.array(z.strictObject({ label: text, regex: text })).min(1),
+    service: slug.optional(),
+    severity: oneOf('severity', SEVERITIES).optional(),
+  })
+  .refine((r) => r.service !== undefined || r.severity !== undefined, {
+    error: 'set service, severity or both',
+  });
+
 const integration = z.strictObject({
   id: slug,
   type: oneOf('integration type', INTEGRATION_TYPES),
@@ -223,6 +234,9 @@ const integration = z.strictObject({
   severity_label: text.default('severity'),
   service_label: text.default('service'),
   auto_resolve: z.boolean().default(true),
+  default_service: slug.optional(),
+  severity_map: list(z.strictObject({ value: text, severity: oneOf('severity', SEVERITIES) })),
+  rules: list(mappingRule),
 });
 
 const component = z
@@ -252,6 +266,20 @@ export const fileSchema = z
     webhooks: list(webhook),
     integrations: list(integration),
     status_page: z.strictObject({ title: text.optional(), components: list(component) }).prefault({}),
+    ingest: z
+      .strictObject({
+        flap_window_minutes: intBetween(1, 1440).default(10),
+        storm: z
+          .strictObject({
+            new_alerts_per_minute: intBetween(1, 1_000_000).default(100),
+            update_interval_seconds: intBetween(5, 3600).default(60),
+          })
+          .prefault({}),
+        max_in_flight: intBetween(1, 100_000).default(64),
+        max_pool_waiting: intBetween(1, 100_000).default(32),
+        retry_after_seconds: intBetween(1, 3600).default(1),
+      })
+      .prefault({}),
     delivery: z
       .strictObject({
         max_attempts: intBetween(1, 20).default(5),

@@ -26,6 +26,11 @@ export interface ActionDeps {
   readonly policy: IngestPolicy;
   /** Whether the integration resolves incidents when their alerts resolve (config `auto_resolve`). */
   readonly autoResolve: (integrationId: string) => boolean;
+  /**
+   * Services in config (empty: any). Alerts stored before a service was removed from config must
+   * not make their declaration fail for ever.
+   */
+  readonly knownServices: ReadonlySet<string>;
 }
 
 const actorOf = (integrationId: string) => `alert:${integrationId}`;
@@ -80,7 +85,9 @@ export async function applyGroupAction(
             {
               title: action.storm ? text.stormTitle(snap.service) : snap.title,
               severity: summary.severity ?? 'high',
-              services: action.storm ? (snap.service ? [snap.service] : []) : summary.services,
+              services: (action.storm ? (snap.service ? [snap.service] : []) : summary.services).filter(
+                (x) => deps.knownServices.size === 0 || deps.knownServices.has(x),
+              ),
               description: text.declareDescription(
                 summary,
                 g.integrationId,
@@ -158,10 +165,15 @@ export async function applyGroupAction(
   }
 }
 
+/**
+ * `latest`, when given, names the newest alerts (the request's own, when they are exactly the
+ * pending ones), saving a query for the "N more alerts" message.
+ */
 export async function applyIncidentAction(
   deps: ActionDeps,
   s: IncidentSnapshot,
   action: IncidentAction,
+  latest?: readonly string[],
 ): Promise<void> {
   const now = deps.clock.now();
   const ref = refOf(s.id);
@@ -178,8 +190,8 @@ export async function applyIncidentAction(
     case 'none':
       return;
     case 'flush': {
-      const latest = await bind.latestSummaries(deps.db, s.id, 3);
-      const message = text.moreAlertsMessage(action.count, s.firing, s.total, latest);
+      const names = latest ?? (await bind.latestSummaries(deps.db, s.id, 3));
+      const message = text.moreAlertsMessage(action.count, s.firing, s.total, names);
       await guarded(
         async (trx, change) => {
           open(change);

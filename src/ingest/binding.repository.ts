@@ -226,13 +226,13 @@ export async function insertIncidentState(
     .execute();
 }
 
-/** Open incidents whose counters may call for an action (the periodic sweep's work list). */
+/** Open incidents whose counters may call for an action, longest quiet first (the sweep's work list). */
 export async function incidentsNeedingAttention(db: Db, limit: number): Promise<number[]> {
   const r = await sql<{ id: number }>`
     select ii.incident_id as id from ingest_incidents ii join incidents i on i.id = ii.incident_id
     where (ii.pending > 0 or (ii.flapping and ii.cleared_at is not null) or (ii.firing = 0 and ii.cleared_at is null))
       and i.status <> 'resolved'
-    order by ii.incident_id limit ${limit}`.execute(db);
+    order by ii.last_event_at limit ${limit}`.execute(db);
   return r.rows.map((x) => x.id);
 }
 

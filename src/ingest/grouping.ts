@@ -101,6 +101,34 @@ export function planFacts(
   return { firing, resolved, newCount, deltas };
 }
 
+/**
+ * Sums the counter changes of several plans written in one transaction (groups of a storm feed
+ * one incident), in incident id order so transactions lock incidents in the same order.
+ */
+export function mergeDeltas(plans: readonly FactsPlan[]): Array<[number, IncidentDelta]> {
+  const merged = new Map<number, IncidentDelta>();
+  for (const plan of plans) {
+    for (const [id, d] of plan.deltas) {
+      const m = merged.get(id);
+      if (!m) {
+        merged.set(id, { ...d });
+        continue;
+      }
+      m.firing += d.firing;
+      m.total += d.total;
+      m.pending += d.pending;
+      m.flapping ||= d.flapping;
+      if (d.pendingSeverity !== null) {
+        m.pendingSeverity = mostSevere(
+          m.pendingSeverity === null ? [d.pendingSeverity] : [m.pendingSeverity, d.pendingSeverity],
+          d.pendingSeverity,
+        );
+      }
+    }
+  }
+  return [...merged].sort(([a], [b]) => a - b);
+}
+
 /** A group as the reconciler sees it after its facts were written. */
 export interface GroupState {
   readonly incidentId: number | null;

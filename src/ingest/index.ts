@@ -9,6 +9,7 @@ import { DEFAULT_POLICY, type IngestPolicy, type IntegrationMapping } from './ty
 
 export type { IngestPolicy, IntegrationMapping, MappingRule } from './types';
 export { IngestService } from './ingest.service';
+export { ingestOptionsFromConfig, type IngestConfigSection, type IntegrationMappingConfig } from './config';
 
 /**
  * The periodic repair and catch-up of alert-fed incidents (see IngestService.sweep); a colon, not
@@ -62,6 +63,7 @@ export function createIngest(
     clock: ctx.clock,
     policy,
     autoResolve: (id) => byId.get(id)?.autoResolve ?? true,
+    knownServices,
   });
   const limits: HookLimits = {
     ...DEFAULT_LIMITS,
@@ -71,6 +73,12 @@ export function createIngest(
   const overloaded = new Counter({
     name: 'herald_ingest_overloaded_total',
     help: 'Alert hook requests turned away with 429',
+    registers: [ctx.metrics],
+  });
+  const alerts = new Counter({
+    name: 'herald_ingest_alerts_total',
+    help: 'Alerts received by the hooks, by integration and outcome (received, new, resolved)',
+    labelNames: ['integration', 'outcome'] as const,
     registers: [ctx.metrics],
   });
   const sns = new SnsClient(options.sns);
@@ -95,6 +103,11 @@ export function createIngest(
         poolWaiting: () => ctx.pool.waitingCount,
         logger: ctx.logger,
         onOverload: () => overloaded.inc(),
+        onIngested: (integration, r) => {
+          alerts.inc({ integration, outcome: 'received' }, r.received);
+          if (r.new) alerts.inc({ integration, outcome: 'new' }, r.new);
+          if (r.resolved) alerts.inc({ integration, outcome: 'resolved' }, r.resolved);
+        },
       }),
     start: async () => {
       if (integrations.length === 0) {

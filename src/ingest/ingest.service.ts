@@ -7,7 +7,9 @@ import { applyGroupAction, applyIncidentAction, type ActionDeps } from './action
 import * as bind from './binding.repository';
 import type { GroupRef } from './binding.repository';
 import { guardSubscriber, isRetryable } from './guard';
-import { decideGroup, decideIncident, planFacts } from './grouping';
+import { FactsWriter } from './facts-writer';
+import { groupKeyOf } from './facts.repository';
+import { decideGroup, decideIncident, type FactsPlan } from './grouping';
 import * as repo from './ingest.repository';
 import { KeyedMutex } from './mutex';
 import type { AlertBatch, IngestPolicy } from './types';
@@ -28,6 +30,21 @@ export interface IngestServiceDeps {
   readonly clock: Clock;
   readonly policy: IngestPolicy;
   readonly autoResolve: (integrationId: string) => boolean;
+  readonly knownServices: ReadonlySet<string>;
+  /** Fact transactions in flight at once (see FactsWriter); default 2. */
+  readonly writeConcurrency?: number;
+}
+
+/** The request's new alerts, newest first, for a "N more alerts" message about exactly them. */
+function newest(plan: FactsPlan): { count: number; summaries: string[] } {
+  const fresh = plan.firing.filter((f) => f.change === 'new');
+  return {
+    count: fresh.length,
+    summaries: fresh
+      .slice(-3)
+      .reverse()
+      .map((f) => f.alert.summary),
+  };
 }
 
 /** Decisions per request before giving up (each is one action or a retry after a race). */
@@ -45,9 +62,17 @@ export class IngestService {
   readonly subscriber: ChangeSubscriber;
   private readonly mutex = new KeyedMutex();
   private readonly actions: ActionDeps;
+  private readonly writer: FactsWriter;
 
   constructor(private readonly deps: IngestServiceDeps) {
     this.actions = deps;
+    this.writer = new FactsWriter({
+      db: deps.db,
+      clock: deps.clock,
+      policy: deps.policy,
+      concurrency: deps.writeConcurrency ?? 2,
+      maxAlerts: 5000,
+    });
     this.subscriber = guardSubscriber(async (trx, change) => {
       // Someone else changed an incident that alerts feed: keep the counters' view in step.
       const now = deps.clock.now().toJSDate();
@@ -69,25 +94,20 @@ export class IngestService {
 
   async ingest(batch: AlertBatch): Promise<IngestResult> {
     const g: GroupRef = { integrationId: batch.integrationId, groupKey: batch.groupKey };
-    return this.mutex.run(`${g.integrationId}\u0000${g.groupKey}`, async () => {
-      const now = this.deps.clock.now();
-      const facts = await this.deps.db.transaction().execute(async (trx) => {
-        const group = await repo.lockGroup(trx, batch, now);
-        const known = await repo.knownAlerts(trx, batch);
-        const target = group.incidentOpen ? group.incidentId : null;
-        const facts = planFacts(known, batch, target, now, this.deps.policy);
-        await repo.writeFacts(trx, batch, facts, target, now);
-        return { facts, incidentId: group.incidentId };
-      });
-      const changed = facts.facts.firing.length > 0 || facts.facts.resolved.length > 0;
-      const incidentId = changed
-        ? await this.settleGroup(g, [...facts.facts.deltas.keys()])
-        : facts.incidentId;
+    return this.mutex.run(groupKeyOf(g), async () => {
+      const { plan, group, target } = await this.writer.write(batch);
+      const changed = plan.firing.length > 0 || plan.resolved.length > 0;
+      // Alerts that joined the open incident: its state came back with the write, so the common
+      // case (nothing to announce yet) costs no further query.
+      const unbound = plan.firing.length > 0 && !group.incidentOpen;
+      const incident = !changed
+        ? group.incidentId
+        : await this.settleGroup(g, [...plan.deltas.keys()], unbound ? null : target, newest(plan));
       return {
         received: batch.alerts.length,
-        new: facts.facts.newCount,
-        resolved: facts.facts.resolved.length,
-        incident: incidentId === null ? null : refOf(incidentId),
+        new: plan.newCount,
+        resolved: plan.resolved.length,
+        incident: incident === null ? null : refOf(incident),
       };
     });
   }
@@ -101,28 +121,50 @@ export class IngestService {
   async sweep(limit = 200): Promise<number> {
     const groups = await bind.groupsWithUnbound(this.deps.db, limit);
     for (const g of groups) {
-      await this.mutex.run(`${g.integrationId}\u0000${g.groupKey}`, () => this.settleGroup(g, []));
+      await this.mutex.run(groupKeyOf(g), () => this.settleGroup(g, []));
     }
     const incidents = await bind.incidentsNeedingAttention(this.deps.db, limit);
     for (const id of incidents) await this.settleIncident(id);
     return groups.length + incidents.length;
   }
 
-  /** Acts on the group, then on its incident and the others the request touched, until nothing is left to do. */
-  private async settleGroup(g: GroupRef, touched: readonly number[]): Promise<number | null> {
+  /**
+   * Acts on the group, then on its incident and the others the request touched, until nothing
+   * is left to do. `known` is the group's incident state as the facts transaction left it.
+   */
+  private async settleGroup(
+    g: GroupRef,
+    touched: readonly number[],
+    known: repo.IncidentSnapshot | null = null,
+    hint: { count: number; summaries: readonly string[] } = { count: -1, summaries: [] },
+  ): Promise<number | null> {
+    if (known) {
+      const action = decideIncident(known, this.deps.clock.now(), this.deps.policy);
+      const only = touched.every((id) => id === known.id);
+      if (action.kind === 'none' && only) return known.id;
+      const latest = action.kind === 'flush' && action.count === hint.count ? hint.summaries : undefined;
+      const done = await this.retrying(() => applyIncidentAction(this.actions, known, action, latest));
+      // A flush of exactly this request's alerts leaves nothing else to decide.
+      if (done && only && action.kind === 'flush' && latest) return known.id;
+    }
     for (let step = 0; step < MAX_STEPS; step++) {
       const now = this.deps.clock.now();
       const snap = await repo.groupSnapshot(this.deps.db, g.integrationId, g.groupKey, now);
       if (!snap) return null;
-      const action = decideGroup(snap, now, this.deps.policy);
-      if (action.kind !== 'none') {
-        await this.retrying(() => applyGroupAction(this.actions, g, snap, action));
+      const groupAction = decideGroup(snap, now, this.deps.policy);
+      if (groupAction.kind !== 'none') {
+        await this.retrying(() => applyGroupAction(this.actions, g, snap, groupAction));
         continue;
       }
-      const ids = new Set([...(snap.incidentId !== null ? [snap.incidentId] : []), ...touched]);
+      const own = snap.incident;
+      const action = own ? decideIncident(own, now, this.deps.policy) : ({ kind: 'none' } as const);
+      if (own && action.kind !== 'none') {
+        await this.retrying(() => applyIncidentAction(this.actions, own, action));
+        continue;
+      }
       let acted = false;
-      for (const id of ids) {
-        if (await this.settleIncidentOnce(id)) {
+      for (const id of touched) {
+        if (id !== snap.incidentId && (await this.settleIncidentOnce(id))) {
           acted = true;
           break;
         }
@@ -150,12 +192,14 @@ export class IngestService {
     return true;
   }
 
-  /** Runs an action; a lost race is not an error, the caller looks again. */
-  private async retrying(action: () => Promise<void>): Promise<void> {
+  /** Runs an action; false when it lost a race (not an error: the caller looks again). */
+  private async retrying(action: () => Promise<void>): Promise<boolean> {
     try {
       await action();
+      return true;
     } catch (err) {
       if (!isRetryable(err)) throw err;
+      return false;
     }
   }
 }

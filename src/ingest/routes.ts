@@ -6,7 +6,8 @@ import { HeraldError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { alertmanagerPayload, fromAlertmanager } from './alertmanager';
 import { fromGeneric, genericPayload } from './generic';
-import type { IngestService } from './ingest.service';
+import type { IngestResult, IngestService } from './ingest.service';
+import type { AlertBatch } from './types';
 import type { AlertMapper } from './mapping';
 import { cloudWatchAlarm, fromCloudWatch, snsEnvelope, type SnsClient } from './sns';
 
@@ -36,6 +37,8 @@ export interface HookDeps {
   readonly poolWaiting: () => number;
   readonly logger: Logger;
   readonly onOverload?: () => void;
+  /** Called with each ingested request's outcome (metrics). */
+  readonly onIngested?: (integrationId: string, result: IngestResult) => void;
 }
 
 /**
@@ -63,6 +66,11 @@ export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): 
     reply.raw.once('close', () => inFlight--);
     integrationOf.set(req, found);
   };
+  const ingest = async (batch: AlertBatch): Promise<IngestResult> => {
+    const result = await deps.service.ingest(batch);
+    deps.onIngested?.(batch.integrationId, result);
+    return result;
+  };
   const hook = (req: FastifyRequest): HookIntegration => {
     const found = integrationOf.get(req);
     if (!found) throw new Error('hook request without an authenticated integration');
@@ -75,7 +83,7 @@ export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): 
     async (req) => {
       const { integration, mapper } = hook(req);
       const payload = parse(alertmanagerPayload, req.body);
-      return deps.service.ingest(fromAlertmanager(payload, integration, mapper));
+      return ingest(fromAlertmanager(payload, integration, mapper));
     },
   );
 
@@ -85,7 +93,7 @@ export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): 
     async (req) => {
       const { integration, mapper } = hook(req);
       const payload = parse(genericPayload, req.body);
-      return deps.service.ingest(fromGeneric(payload, integration, mapper, deps.knownServices));
+      return ingest(fromGeneric(payload, integration, mapper, deps.knownServices));
     },
   );
 
@@ -126,7 +134,7 @@ export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): 
       const alarm = parse(cloudWatchAlarm, message, 'CloudWatch alarm');
       const batch = fromCloudWatch(alarm, integration, mapper);
       if (!batch) return { ignored: alarm.NewStateValue };
-      return deps.service.ingest(batch);
+      return ingest(batch);
     });
   });
 }

@@ -220,3 +220,46 @@ export async function deliveriesOf(
     : [];
   return { deliveries, attempts };
 }
+
+export interface AttemptOutcome {
+  id: number;
+  attempt: number;
+  status: DeliveryStatus;
+  reason: string | null;
+  nextAttemptAt: DateTime | null;
+  providerId: string | null;
+  sentAt: DateTime | null;
+  now: DateTime;
+  row: Omit<AttemptRecord, 'deliveryId' | 'attempt'>;
+  audit: { kind: string; data: Record<string, unknown> };
+}
+
+/**
+ * Finishes a claimed attempt in ONE statement: the delivery's new state, the attempt row and the
+ * audit row, all or nothing, and only for the claimant (status `sending` with this attempt
+ * number), so a re-run after a crash can never record a second success. One round trip keeps the
+ * hot path of a large fan-out cheap. Returns false when the claim was lost.
+ */
+export async function recordAttempt(db: Db, o: AttemptOutcome): Promise<boolean> {
+  const now = o.now.toJSDate();
+  const r = o.row;
+  const res = await sql<{ n: number }>`
+    with upd as (
+      update deliveries set status = ${o.status}, reason = ${o.reason},
+        next_attempt_at = ${o.nextAttemptAt?.toJSDate() ?? null}::timestamptz,
+        provider_id = ${o.providerId}, sent_at = ${o.sentAt?.toJSDate() ?? null}::timestamptz,
+        claimed_at = null, updated_at = ${now}
+      where id = ${o.id} and status = 'sending' and attempts = ${o.attempt}
+      returning id, incident_id
+    ), att as (
+      insert into delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, http_status, provider_id, error, retry_at)
+      select id, ${o.attempt}, ${r.startedAt.toJSDate()}, ${Math.round(r.durationMs)}, ${r.outcome}, ${r.httpStatus}::int,
+             ${r.providerId}, ${r.error}, ${r.retryAt?.toJSDate() ?? null}::timestamptz
+      from upd returning id
+    ), aud as (
+      insert into audit_log (at, kind, incident_id, delivery_id, data)
+      select ${now}, ${o.audit.kind}, incident_id, id, ${JSON.stringify(o.audit.data)}::jsonb from upd returning id
+    )
+    select (select count(*) from upd)::int as n`.execute(db);
+  return (res.rows[0]?.n ?? 0) === 1;
+}

@@ -52,8 +52,11 @@ function initialState(
   now: DateTime,
 ): Pick<NewDelivery, 'status' | 'reason' | 'nextAttemptAt'> {
   const adapter = deps.adapters[r.channel];
-  if (adapter.disabledReason)
+  // PagerDuty without PAGERDUTY_ROUTING_KEY still works for a rule that names its own key.
+  const ruleKey = r.channel === 'pagerduty' && r.recipientId.startsWith('rule:');
+  if (adapter.disabledReason && !ruleKey) {
     return { status: 'skipped', reason: adapter.disabledReason, nextAttemptAt: null };
+  }
   if (r.recipientKind === 'person' && r.severity !== 'critical') {
     const person = deps.file.people.find((p) => p.id === r.recipientId);
     const until = person ? quietUntil(person.quietHours, person.timezone, now) : undefined;

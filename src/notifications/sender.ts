@@ -68,7 +68,7 @@ export class DeliverySender {
     const outcome = await this.attempt(claimed);
     const durationMs = performance.now() - t0;
     this.deps.metrics.providerSeconds.observe({ channel: claimed.channel }, durationMs / 1000);
-    await db.transaction().execute((trx) => this.record(trx, claimed, outcome, started, durationMs));
+    await this.record(claimed, outcome, started, durationMs);
   }
 
   private async attempt(d: DeliveryRow): Promise<Outcome> {
@@ -110,14 +110,9 @@ export class DeliverySender {
     return composeIncidentMessage(d, incident, event, { ...this.deps.compose, ackUrl });
   }
 
-  private async record(
-    trx: Trx,
-    d: DeliveryRow,
-    o: Outcome,
-    started: DateTime,
-    durationMs: number,
-  ): Promise<void> {
-    const now = this.deps.clock.now();
+  private async record(d: DeliveryRow, o: Outcome, started: DateTime, durationMs: number): Promise<void> {
+    const { db, clock } = this.deps;
+    const now = clock.now();
     const attempt = d.attempts;
     const retryAt =
       o.kind === 'retryable' && attempt < d.max_attempts
@@ -130,19 +125,22 @@ export class DeliverySender {
             ),
           })
         : null;
-    await repo.insertAttempt(trx, {
-      deliveryId: d.id,
+    const error = o.kind === 'sent' ? null : o.error.slice(0, 1000);
+    const base = {
+      id: d.id,
       attempt,
-      startedAt: started,
-      durationMs,
-      outcome: o.kind,
-      httpStatus: o.httpStatus ?? null,
-      providerId: o.kind === 'sent' ? o.providerId : null,
-      error: o.kind === 'sent' ? null : o.error.slice(0, 1000),
-      retryAt,
-    });
-    const audit = { at: now, incidentId: d.incident_id, deliveryId: d.id };
-    const attemptData = {
+      now,
+      row: {
+        startedAt: started,
+        durationMs,
+        outcome: o.kind,
+        httpStatus: o.httpStatus ?? null,
+        providerId: o.kind === 'sent' ? o.providerId : null,
+        error,
+        retryAt,
+      },
+    };
+    const data = {
       attempt,
       outcome: o.kind,
       http_status: o.httpStatus ?? null,
@@ -150,68 +148,63 @@ export class DeliverySender {
     };
 
     if (o.kind === 'sent') {
-      if (
-        !(await repo.finishAttempt(
-          trx,
-          d.id,
-          attempt,
-          { status: 'sent', providerId: o.providerId, sentAt: now },
-          now,
-        ))
-      )
-        return;
-      await appendAudit(trx, [
-        { ...audit, kind: 'delivery.sent', data: { ...attemptData, provider_id: o.providerId } },
-      ]);
-      this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: 'sent' });
+      const ok = await repo.recordAttempt(db, {
+        ...base,
+        status: 'sent',
+        reason: null,
+        nextAttemptAt: null,
+        providerId: o.providerId,
+        sentAt: now,
+        audit: { kind: 'delivery.sent', data: { ...data, provider_id: o.providerId } },
+      });
+      if (ok) this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: 'sent' });
       return;
     }
     if (retryAt) {
-      if (
-        !(await repo.finishAttempt(
-          trx,
-          d.id,
-          attempt,
-          { status: 'pending', reason: o.error, nextAttemptAt: retryAt },
-          now,
-        ))
-      )
-        return;
-      await appendAudit(trx, [
-        {
-          ...audit,
-          kind: 'delivery.attempt',
-          data: { ...attemptData, error: o.error, retry_at: retryAt.toISO() },
-        },
-      ]);
-      this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: 'retry' });
+      const ok = await repo.recordAttempt(db, {
+        ...base,
+        status: 'pending',
+        reason: error,
+        nextAttemptAt: retryAt,
+        providerId: null,
+        sentAt: null,
+        audit: { kind: 'delivery.attempt', data: { ...data, error, retry_at: retryAt.toISO() } },
+      });
+      if (ok) this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: 'retry' });
       return;
     }
-    const why = o.kind === 'permanent' ? o.error : `gave up after ${attempt} attempts: ${o.error}`;
-    const fallbacks = await this.fallbacks(trx, d);
-    const status = fallbacks.length ? 'failed' : 'dead';
-    const reason = fallbacks.length
-      ? `${why}; fell back to ${fallbacks.map((f) => f.channel).join(', ')}`
-      : `${why}; no other contact method`;
-    if (!(await repo.finishAttempt(trx, d.id, attempt, { status, reason }, now))) return;
-    await appendAudit(trx, [
-      {
-        ...audit,
-        kind: status === 'dead' ? 'delivery.dead' : 'delivery.failed',
-        data: { ...attemptData, reason },
-      },
-    ]);
-    this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: status });
-    if (fallbacks.length) {
-      const ids = await enqueueDeliveries(trx, this.deps, fallbacks, now);
-      await appendAudit(trx, [
-        {
-          ...audit,
-          kind: 'delivery.fallback',
-          data: { from: d.id, to: ids, channels: fallbacks.map((f) => f.channel) },
-        },
-      ]);
-    }
+    // Gave up on this channel: fall back to the person's next contact method, else dead.
+    await db.transaction().execute(async (trx) => {
+      const why = o.kind === 'permanent' ? o.error : `gave up after ${attempt} attempts: ${o.error}`;
+      const fallbacks = await this.fallbacks(trx, d);
+      const status = fallbacks.length ? 'failed' : 'dead';
+      const reason = fallbacks.length
+        ? `${why}; fell back to ${fallbacks.map((f) => f.channel).join(', ')}`
+        : `${why}; no other contact method`;
+      const ok = await repo.recordAttempt(trx, {
+        ...base,
+        status,
+        reason,
+        nextAttemptAt: null,
+        providerId: null,
+        sentAt: null,
+        audit: { kind: status === 'dead' ? 'delivery.dead' : 'delivery.failed', data: { ...data, reason } },
+      });
+      if (!ok) return;
+      this.deps.metrics.deliveries.inc({ channel: d.channel, outcome: status });
+      if (fallbacks.length) {
+        const ids = await enqueueDeliveries(trx, this.deps, fallbacks, now);
+        await appendAudit(trx, [
+          {
+            at: now,
+            incidentId: d.incident_id,
+            deliveryId: d.id,
+            kind: 'delivery.fallback',
+            data: { from: d.id, to: ids, channels: fallbacks.map((f) => f.channel) },
+          },
+        ]);
+      }
+    });
   }
 
   /** The person's next contact method (by contact order) not yet tried for this event. */

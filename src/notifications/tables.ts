@@ -74,8 +74,10 @@ export interface AuditLogTable {
   incident_id: number | null;
   delivery_id: number | null;
   data: ColumnType<Record<string, unknown>, string, string>;
-  prev_hash: string;
-  hash: string;
+  /** Position in the hash chain; null until sealed. */
+  seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export type DeliveryRow = Selectable<DeliveriesTable>;

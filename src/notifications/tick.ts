@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { Clock } from '../shared/clock';
-import { appendAudit } from './audit';
+import { appendAudit, sealAudit } from './audit';
 import * as repo from './delivery.repository';
 import type { DeliverySender } from './sender';
 
@@ -13,6 +13,8 @@ import type { DeliverySender } from './sender';
  * moving the clock, so nothing sleeps.
  */
 export interface TickResult {
+  /** Audit rows chained (sealed) by this tick. */
+  sealed: number;
   processed: number;
   released: number;
   skipped: number;
@@ -48,7 +50,8 @@ export class DeliveryTicker {
       while (next < ids.length) await this.deps.sender.process(ids[next++] as number);
     };
     await Promise.all(Array.from({ length: this.deps.concurrency ?? 16 }, worker));
-    return { processed: ids.length, released, skipped, reclaimed };
+    const sealed = await sealAudit(db);
+    return { sealed, processed: ids.length, released, skipped, reclaimed };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import zlib from 'node:zlib';
 import { EventEmitter } from 'node:events';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type { DateTime } from 'luxon';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -11,8 +12,10 @@ export interface RenderResult {
   readonly status?: number;
   readonly body: string;
   readonly contentType: string;
-  /** After this the same snapshot may render differently (a window starts, a day ends). */
+  /** After this the same snapshot renders differently (a window starts, a day ends): never served later. */
   readonly validUntil: DateTime;
+  /** After this a re-render is due, but the old bytes may be served while it runs (default: validUntil). */
+  readonly refreshAfter?: DateTime;
 }
 export type Renderer = (snapshot: Snapshot, now: DateTime) => RenderResult | Promise<RenderResult>;
 
@@ -36,40 +39,63 @@ interface Entry extends CachedResponse {
   readonly renderer: Renderer;
   readonly renderedAt: number;
   readonly validUntil: number;
+  readonly refreshAfter: number;
   /** Requested since it was rendered: worth re-rendering eagerly after a change. */
   hot: boolean;
-}
-
-function compressed(body: Buffer): { br: Buffer | null; gzip: Buffer | null } {
-  if (body.length < COMPRESS_MIN_BYTES) return { br: null, gzip: null };
-  return {
-    br: zlib.brotliCompressSync(body, {
-      params: {
-        [zlib.constants.BROTLI_PARAM_QUALITY]: 5,
-        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-      },
-    }),
-    gzip: zlib.gzipSync(body, { level: 6 }),
-  };
 }
 
 /** While not told of changes (LISTEN down), cached responses are trusted for this long. */
 export const UNTRUSTED_MAX_AGE_MS = 5000;
 /** The snapshot is reloaded at least this often, so its 90-day window keeps moving. */
 export const SNAPSHOT_MAX_AGE_MS = 6 * 3600_000;
+/** Eager refreshes start at most this often: a burst of updates costs one re-render a second. */
+export const MIN_REFRESH_INTERVAL_MS = 1000;
 const MAX_ENTRIES = 500;
+const RETRY_AFTER_FAILURE_MS = 1000;
 /** Smaller bodies are sent as they are: compressing them saves less than the headers cost. */
 const COMPRESS_MIN_BYTES = 1024;
-const RETRY_AFTER_FAILURE_MS = 1000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+
+/** Compressed once per render, on libuv's thread pool: the event loop keeps answering meanwhile. */
+async function compressed(body: Buffer): Promise<{ br: Buffer | null; gzip: Buffer | null }> {
+  if (body.length < COMPRESS_MIN_BYTES) return { br: null, gzip: null };
+  const [br, gz] = await Promise.all([
+    brotli(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: 5,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    }),
+    gzip(body, { level: 6 }),
+  ]);
+  return { br, gzip: gz };
+}
+
+export interface PageCacheDeps {
+  load: (now: DateTime) => Promise<Snapshot>;
+  clock: Clock;
+  logger: Logger;
+  /** Work shared by every renderer (the page model), run in its own event-loop turn. */
+  prepare?: (snapshot: Snapshot, now: DateTime) => void;
+  /** Pause before retrying a failed eager refresh (monotonic ms). */
+  retryAfterFailureMs?: number;
+  /** Minimum time between the starts of two eager refreshes (monotonic ms). */
+  minRefreshIntervalMs?: number;
+}
 
 /**
  * Rendered pages and JSON in memory. Steady state: a request is a map lookup and a clock read; no
  * database query, no rendering. A change (`invalidate`, driven by LISTEN/NOTIFY from every process)
  * starts one snapshot load and re-renders the responses that are being requested, while requests
- * keep getting the previous bytes for those few milliseconds (stale-while-revalidate), so a burst
- * of incident updates never piles requests up behind the database.
+ * keep getting the previous bytes (stale-while-revalidate). Refreshes are throttled (a burst of
+ * updates costs one re-render a second) and yield to the event loop between steps, so requests
+ * never queue behind a whole re-render.
  *
- * Events: `invalidated` (after a change is known), `refreshed` (after the eager re-render).
+ * Events: `invalidated` (after a change is known), `refreshed` (after an eager re-render).
  */
 export class PageCache extends EventEmitter {
   private generation = 0;
@@ -78,20 +104,15 @@ export class PageCache extends EventEmitter {
   private readonly inflight = new Map<string, Promise<CachedResponse>>();
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
-  private failedAt = 0;
+  private lastRefreshAt = -Infinity;
+  private failedAt = -Infinity;
   private live = false;
+  private closed = false;
+  private wake: (() => void) | null = null;
   private loads = 0;
   private renders = 0;
 
-  constructor(
-    private readonly deps: {
-      load: (now: DateTime) => Promise<Snapshot>;
-      clock: Clock;
-      logger: Logger;
-      /** Pause before retrying a failed eager refresh (monotonic ms). */
-      retryAfterFailureMs?: number;
-    },
-  ) {
+  constructor(private readonly deps: PageCacheDeps) {
     super();
   }
 
@@ -115,7 +136,14 @@ export class PageCache extends EventEmitter {
     return { loads: this.loads, renders: this.renders, live: this.live };
   }
 
-  /** Resolves once no eager refresh is running (tests, benchmarks). */
+  /** Stops eager refreshes (shutdown): a throttled one still waiting is dropped. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.settled();
+  }
+
+  /** Resolves once no eager refresh is pending or running (tests, benchmarks). */
   async settled(): Promise<void> {
     while (this.refreshing) await this.refreshing;
   }
@@ -140,8 +168,8 @@ export class PageCache extends EventEmitter {
       this.invalidate('snapshot window moved');
     }
     e.hot = true;
-    if (now >= e.validUntil) return undefined; // time moved on: re-render (never served stale)
-    if (e.generation !== this.generation) this.scheduleRefresh(); // stale while the eager refresh runs
+    if (now >= e.validUntil) return undefined; // time moved past a boundary: render now
+    if (e.generation !== this.generation || now >= e.refreshAfter) this.scheduleRefresh(); // stale meanwhile
     return e;
   }
 
@@ -162,6 +190,7 @@ export class PageCache extends EventEmitter {
     const result = await renderer(snapshot, now);
     const body = Buffer.from(result.body, 'utf8');
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+    const variants = await compressed(body);
     const previous = this.entries.get(key);
     const lastModified =
       previous && previous.etag === etag
@@ -172,13 +201,14 @@ export class PageCache extends EventEmitter {
       body,
       contentType: result.contentType,
       etag,
-      ...compressed(body),
+      ...variants,
       lastModified,
       lastModifiedHttp: lastModified.toUTCString(),
       generation,
       renderer,
       renderedAt: now.toMillis(),
       validUntil: result.validUntil.toMillis(),
+      refreshAfter: (result.refreshAfter ?? result.validUntil).toMillis(),
       hot: previous?.hot ?? true,
     };
     if (generation === this.generation) {
@@ -206,15 +236,30 @@ export class PageCache extends EventEmitter {
     return promise;
   }
 
+  // Throttling and backoff use the monotonic clock: they must elapse even when the injected clock
+  // stands still (tests) and they are about this process's load, not about domain time.
   private scheduleRefresh(): void {
+    if (this.closed) return;
     if (this.refreshing) {
       this.refreshAgain = true;
       return;
     }
-    // Backoff on the monotonic clock: it must elapse even when the injected clock stands still.
-    const pause = this.deps.retryAfterFailureMs ?? RETRY_AFTER_FAILURE_MS;
-    if (this.failedAt && performance.now() - this.failedAt < pause) return;
-    this.refreshing = this.refreshLoop()
+    const t = performance.now();
+    if (t - this.failedAt < (this.deps.retryAfterFailureMs ?? RETRY_AFTER_FAILURE_MS)) return;
+    const wait = this.lastRefreshAt + (this.deps.minRefreshIntervalMs ?? MIN_REFRESH_INTERVAL_MS) - t;
+    this.refreshing = (async () => {
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait).unref();
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+      if (!this.closed) await this.refreshLoop();
+    })()
       .catch((err: unknown) => {
         this.failedAt = performance.now();
         // The boundary of this background task: requests keep the last good pages and retry.
@@ -229,12 +274,24 @@ export class PageCache extends EventEmitter {
   private async refreshLoop(): Promise<void> {
     do {
       this.refreshAgain = false;
-      const generation = this.generation;
-      const stale = [...this.entries].filter(([, e]) => e.generation !== generation);
+      this.lastRefreshAt = performance.now();
+      const stale = [...this.entries].filter(([, e]) => this.isStale(e));
+      if (stale.length === 0) continue;
+      const snapshot = await this.currentSnapshot();
+      if (this.deps.prepare) {
+        await nextTurn();
+        this.deps.prepare(snapshot, this.deps.clock.now());
+      }
       for (const [key, e] of stale) {
+        await nextTurn(); // let waiting requests through between renders
         e.hot = false;
         await this.render(key, e.renderer);
       }
-    } while (this.refreshAgain || [...this.entries.values()].some((e) => e.generation !== this.generation));
+    } while (this.refreshAgain || [...this.entries.values()].some((e) => this.isStale(e)));
+  }
+
+  /** Outdated by a change, or due a time-driven refresh and still being requested. */
+  private isStale(e: Entry): boolean {
+    return e.generation !== this.generation || (e.hot && this.deps.clock.now().toMillis() >= e.refreshAfter);
   }
 }

@@ -15,8 +15,11 @@ function feedModule(): FeedModule {
 }
 
 /** Characters XML 1.0 forbids (a feed containing one is rejected whole by parsers). */
-const XML_INVALID =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_INVALID = new RegExp(
+  // eslint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
+  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
+  'g',
+);
 export const xmlSafe = (s: string): string => s.replace(XML_INVALID, '');
 
 /** HTML-escaped text (the library puts titles and content in CDATA marked type="html"). */

@@ -10,7 +10,11 @@ export const HTML_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** The entity tag without weakness prefix or representation suffix: equal tags mean equal content. */
-const opaque = (tag: string): string => tag.trim().replace(/^W\//, '').replace(/-(br|gz)"$/, '"');
+const opaque = (tag: string): string =>
+  tag
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/-(br|gz)"$/, '"');
 
 /** RFC 9110 conditional GET (weak comparison): If-None-Match wins over If-Modified-Since. */
 export function notModified(req: FastifyRequest, entry: CachedResponse): boolean {
@@ -29,15 +33,28 @@ export function notModified(req: FastifyRequest, entry: CachedResponse): boolean
 /** The best encoding the client accepts among those we hold (q=0 refuses one). */
 export function negotiate(acceptEncoding: string | undefined, entry: CachedResponse): 'br' | 'gzip' | null {
   if (!acceptEncoding || !entry.gzip) return null;
+  const accepted = acceptedEncodings(acceptEncoding);
+  if (entry.br && accepted.br) return 'br';
+  if (accepted.gzip) return 'gzip';
+  return null;
+}
+
+/** Clients send a handful of distinct Accept-Encoding values: parse each once. */
+const parsedEncodings = new Map<string, { br: boolean; gzip: boolean }>();
+
+function acceptedEncodings(header: string): { br: boolean; gzip: boolean } {
+  const known = parsedEncodings.get(header);
+  if (known) return known;
   const accepted = new Set<string>();
-  for (const part of acceptEncoding.toLowerCase().split(',')) {
+  for (const part of header.toLowerCase().split(',')) {
     const [name, ...params] = part.trim().split(';');
     const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
     if (name && (q === undefined || Number(q) > 0)) accepted.add(name.trim());
   }
-  if (entry.br && accepted.has('br')) return 'br';
-  if (accepted.has('gzip')) return 'gzip';
-  return null;
+  const result = { br: accepted.has('br'), gzip: accepted.has('gzip') };
+  if (parsedEncodings.size >= 64) parsedEncodings.clear();
+  parsedEncodings.set(header, result);
+  return result;
 }
 
 export interface SendOptions {
@@ -61,7 +78,9 @@ interface Prepared {
  * onResponse hooks (metrics, the "request completed" log) still run: fastify ties them to the raw
  * response's `finish`.
  */
-export function cachedSender(opts: SendOptions): (req: FastifyRequest, reply: FastifyReply, entry: CachedResponse) => void {
+export function cachedSender(
+  opts: SendOptions,
+): (req: FastifyRequest, reply: FastifyReply, entry: CachedResponse) => void {
   const prepared = new WeakMap<CachedResponse, Prepared>();
   const prepare = (entry: CachedResponse): Prepared => {
     const vary = entry.gzip ? (opts.vary ? `${opts.vary}, accept-encoding` : 'accept-encoding') : opts.vary;

@@ -38,6 +38,8 @@ export interface StatusPageOptions {
   readonly mailer?: SubscriberMailer;
   /** LISTEN for changes made by other processes (default true; off only in single-process tests). */
   readonly listen?: boolean;
+  /** Minimum ms between eager re-renders after changes (default 1000; tests use 0). */
+  readonly minRefreshIntervalMs?: number;
 }
 
 /**
@@ -53,9 +55,24 @@ export interface StatusPageModule extends HeraldModule {
   readonly cache: PageCache;
 }
 
-/** Builds the maintenance service for another module (Slack) from the shared context. */
+/** The reason given for invalidations caused by this process's own writes (before NOTIFY arrives). */
+export const LOCAL_CHANGE = 'local change';
+
+/**
+ * Builds the maintenance service for another module (Slack's `/incident maintenance`) from the
+ * shared context. Its changes reach every web process through NOTIFY; no shared instance needed.
+ */
 export function createMaintenanceService(ctx: ModuleContext): MaintenanceService {
   return new MaintenanceService({
+    db: ctx.db,
+    clock: ctx.clock,
+    components: new Set(ctx.config.file.statusPage.components.map((c) => c.id)),
+  });
+}
+
+/** Builds the component-status service (explicit statuses per incident) for another module. */
+export function createComponentStatusService(ctx: ModuleContext): ComponentStatusService {
+  return new ComponentStatusService({
     db: ctx.db,
     clock: ctx.clock,
     components: new Set(ctx.config.file.statusPage.components.map((c) => c.id)),
@@ -65,12 +82,28 @@ export function createMaintenanceService(ctx: ModuleContext): MaintenanceService
 export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions = {}): StatusPageModule {
   const site = siteFrom(ctx.config);
   const componentIds = new Set(site.components.map((c) => c.id));
+  const subscriptions = options.mailer
+    ? new SubscriberService({
+        db: ctx.db,
+        clock: ctx.clock,
+        mailer: options.mailer,
+        publicUrl: site.publicUrl,
+        pageTitle: site.title,
+      })
+    : undefined;
+  const pages = renderers({
+    site,
+    subscriptions: subscriptions !== undefined,
+    deliveryHealth: options.deliveryHealth,
+  });
   const cache = new PageCache({
     load: (now) => loadSnapshot(ctx.db, now),
     clock: ctx.clock,
     logger: ctx.logger,
+    prepare: pages.prepare,
+    minRefreshIntervalMs: options.minRefreshIntervalMs,
   });
-  const invalidate = () => cache.invalidate('local change');
+  const invalidate = () => cache.invalidate(LOCAL_CHANGE);
   const maintenances = new MaintenanceService({
     db: ctx.db,
     clock: ctx.clock,
@@ -83,15 +116,6 @@ export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions 
     components: componentIds,
     onChange: invalidate,
   });
-  const subscriptions = options.mailer
-    ? new SubscriberService({
-        db: ctx.db,
-        clock: ctx.clock,
-        mailer: options.mailer,
-        publicUrl: site.publicUrl,
-        pageTitle: site.title,
-      })
-    : undefined;
   const listener = new ChangeListener({
     connection: ctx.pool.options,
     logger: ctx.logger,
@@ -132,11 +156,7 @@ export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions 
       serving = true;
       registerPageRoutes(app, {
         cache,
-        renderers: renderers({
-          site,
-          subscriptions: subscriptions !== undefined,
-          deliveryHealth: options.deliveryHealth,
-        }),
+        renderers: pages,
         apiToken: ctx.config.env.apiToken,
       });
       registerApiRoutes(app, { apiToken: ctx.config.env.apiToken, maintenances, componentStatus });
@@ -148,7 +168,7 @@ export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions 
     },
     stop: async () => {
       await listener.stop();
-      await cache.settled();
+      await cache.close();
     },
     maintenances,
     componentStatus,

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { HeraldConfig } from '../config';
-import type { Incident } from '../incidents/incident';
+import type { Incident, TimelineEvent } from '../incidents/incident';
 import type { Snapshot } from './snapshot';
 import {
   componentStatuses,
@@ -12,6 +12,7 @@ import {
   type ComponentDef,
   type ComponentStatus,
   type Impact,
+  type IncidentComponentStatus,
   type Maintenance,
   type MaintenanceState,
   type PageStatus,
@@ -94,26 +95,44 @@ export interface PageModel {
   readonly completed: readonly MaintenanceView[];
   /** When anything shown last changed. */
   readonly lastUpdated: DateTime;
-  /** The time-derived parts (maintenance state, today's bar, day lists) hold until then. */
+  /** Until then the time-derived parts (maintenance states, day lists) are exact. */
   readonly validUntil: DateTime;
+  /** After this, re-render in the background (today's uptime bar drifts slowly). */
+  readonly refreshAfter: DateTime;
 }
 
 export const PAST_DAYS = 14;
 /** Even a page with nothing scheduled is re-rendered this often (today's uptime keeps moving). */
-export const MAX_RENDER_AGE_SECONDS = 60;
+export const REFRESH_AFTER_SECONDS = 60;
+
+/** Updates and timeline are derived on first use: most incidents of 90 days are only uptime input. */
+function incidentView(
+  incident: Incident,
+  components: string[],
+  events: readonly TimelineEvent[],
+): IncidentView {
+  let updates: PublicUpdate[] | null = null;
+  let timeline: StatusedEvent[] | null = null;
+  return {
+    incident,
+    impact: SEVERITY_IMPACT[incident.severity],
+    components,
+    get updates() {
+      return (updates ??= publicUpdates(events).reverse());
+    },
+    get timeline() {
+      return (timeline ??= withStatuses(events));
+    },
+  };
+}
 
 export function buildModel(snapshot: Snapshot, site: Site, now: DateTime): PageModel {
   const incidents = snapshot.incidents.filter((i) => i.startedAt <= now);
-  const views = incidents.map((incident): IncidentView => {
-    const events = snapshot.events.get(incident.id) ?? [];
+  const impacts = new Map<number, Map<string, IncidentComponentStatus>>();
+  const views = incidents.map((incident) => {
     const impact = incidentImpact(incident, site.componentOfService, snapshot.overrides.get(incident.id));
-    return {
-      incident,
-      impact: SEVERITY_IMPACT[incident.severity],
-      components: [...impact.keys()],
-      updates: publicUpdates(events).reverse(),
-      timeline: withStatuses(events),
-    };
+    impacts.set(incident.id, impact);
+    return incidentView(incident, [...impact.keys()], snapshot.events.get(incident.id) ?? []);
   });
   const open = views.filter((v) => v.incident.status !== 'resolved');
   const statuses = componentStatuses({
@@ -127,8 +146,7 @@ export function buildModel(snapshot: Snapshot, site: Site, now: DateTime): PageM
 
   const outages = new Map<string, Outage[]>();
   for (const v of views) {
-    const impact = incidentImpact(v.incident, site.componentOfService, snapshot.overrides.get(v.incident.id));
-    for (const [component, status] of impact) {
+    for (const [component, status] of impacts.get(v.incident.id) ?? []) {
       if (status === 'operational') continue;
       const list = outages.get(component) ?? [];
       list.push({
@@ -192,6 +210,7 @@ export function buildModel(snapshot: Snapshot, site: Site, now: DateTime): PageM
     completed,
     lastUpdated: lastUpdated(snapshot, now),
     validUntil: validUntil(snapshot.maintenances, now, snapshot.incidents),
+    refreshAfter: now.plus({ seconds: REFRESH_AFTER_SECONDS }),
   };
 }
 
@@ -210,17 +229,16 @@ function lastUpdated(snapshot: Snapshot, now: DateTime): DateTime {
   return last ?? snapshot.loadedAt;
 }
 
-/** The next instant at which time alone changes what the page shows. */
+/** The next instant at which time alone changes what the page shows (a day, a window, a start). */
 function validUntil(
   maintenances: readonly Maintenance[],
   now: DateTime,
   incidents: readonly Incident[],
 ): DateTime {
-  let until = now.plus({ seconds: MAX_RENDER_AGE_SECONDS });
+  let until = now.toUTC().startOf('day').plus({ days: 1 });
   const consider = (t: DateTime | null) => {
     if (t && t > now && t < until) until = t;
   };
-  consider(now.toUTC().startOf('day').plus({ days: 1 }));
   for (const m of maintenances) {
     consider(m.startsAt);
     consider(m.endsAt);

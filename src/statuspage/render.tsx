@@ -17,7 +17,7 @@ import { IncidentPage, MessagePage } from './views/simple-pages';
 export const HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** The internal page also shows delivery health, which changes without an incident change. */
-export const INTERNAL_MAX_AGE_SECONDS = 15;
+export const INTERNAL_REFRESH_AFTER_SECONDS = 15;
 
 export const html = (vnode: VNode): string => `<!doctype html>${render(vnode)}`;
 
@@ -28,7 +28,8 @@ export const html = (vnode: VNode): string => `<!doctype html>${render(vnode)}`;
 function memoModel(site: Site): (snapshot: Snapshot, now: DateTime) => PageModel {
   let last: { snapshot: Snapshot; model: PageModel } | null = null;
   return (snapshot, now) => {
-    if (last && last.snapshot === snapshot && now >= last.model.now && now < last.model.validUntil) return last.model;
+    const m = last?.snapshot === snapshot ? last.model : null;
+    if (m && now >= m.now && now < m.validUntil && now < m.refreshAfter) return m;
     const model = buildModel(snapshot, site, now);
     last = { snapshot, model };
     return model;
@@ -36,6 +37,8 @@ function memoModel(site: Site): (snapshot: Snapshot, now: DateTime) => PageModel
 }
 
 export interface Renderers {
+  /** Builds (and memoises) the page model: the cache runs it once per refresh, in its own turn. */
+  prepare(snapshot: Snapshot, now: DateTime): void;
   publicPage: Renderer;
   internalPage: Renderer;
   incidentPage(ref: string): Renderer;
@@ -53,6 +56,7 @@ export function renderers(opts: {
     body,
     contentType,
     validUntil: m.validUntil,
+    refreshAfter: m.refreshAfter,
   });
   const documents = new Map(
     Object.entries(STATUSPAGE_DOCUMENTS).map(([name, build]): [string, Renderer] => [
@@ -64,6 +68,9 @@ export function renderers(opts: {
     ]),
   );
   return {
+    prepare: (snapshot, now) => {
+      model(snapshot, now);
+    },
     publicPage: (snapshot, now) => {
       const m = model(snapshot, now);
       return ok(m, html(<PublicPage model={m} subscriptions={opts.subscriptions} />), HTML);
@@ -72,13 +79,13 @@ export function renderers(opts: {
       const m = model(snapshot, now);
       const since = now.minus({ hours: 24 });
       const rows = opts.deliveryHealth ? await opts.deliveryHealth(since) : null;
-      const until = now.plus({ seconds: INTERNAL_MAX_AGE_SECONDS });
       return {
         body: html(
           <InternalPage model={m} stats={dailyStats(snapshot.incidents, now)} health={{ rows, since }} />,
         ),
         contentType: HTML,
-        validUntil: until < m.validUntil ? until : m.validUntil,
+        validUntil: m.validUntil,
+        refreshAfter: now.plus({ seconds: INTERNAL_REFRESH_AFTER_SECONDS }),
       };
     },
     incidentPage: (ref) => (snapshot, now) => {

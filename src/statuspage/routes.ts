@@ -3,6 +3,7 @@ import { requireToken } from '../http/auth';
 import { parseRef, refOf } from '../incidents/incident';
 import type { PageCache, Renderer } from './cache';
 import { cachedSender } from './http-cache';
+import { lazyChildLoggerFactory } from './lazy-logger';
 import type { Renderers } from './render';
 import { STATUSPAGE_DOCUMENTS } from './statuspage-json';
 
@@ -20,8 +21,14 @@ export function registerPageRoutes(
   const publicSender = cachedSender({ cacheControl: PUBLIC });
   const apiSender = cachedSender({ cacheControl: PUBLIC, cors: true });
   const internalSender = cachedSender({ cacheControl: 'private, no-cache', vary: 'authorization' });
+  // Public pages are hit constantly and answered from memory: no per-request info lines, and no
+  // per-request child logger unless something is logged (see lazy-logger.ts).
+  app.setChildLoggerFactory(lazyChildLoggerFactory);
+  const quiet = { logLevel: 'warn' } as const;
   const get = (url: string, key: string, renderer: Renderer, send = publicSender) =>
-    app.get(url, async (req, reply) => send(req, reply, cache.peek(key) ?? (await cache.get(key, renderer))));
+    app.get(url, quiet, async (req, reply) =>
+      send(req, reply, cache.peek(key) ?? (await cache.get(key, renderer))),
+    );
 
   get('/', 'page:/', renderers.publicPage);
   for (const name of Object.keys(STATUSPAGE_DOCUMENTS)) {
@@ -31,7 +38,7 @@ export function registerPageRoutes(
   get('/history.atom', 'feed:atom', renderers.feed('atom'));
   get('/history.rss', 'feed:rss', renderers.feed('rss'));
 
-  app.get('/incidents/:ref', async (req: FastifyRequest<{ Params: { ref: string } }>, reply) => {
+  app.get('/incidents/:ref', quiet, async (req: FastifyRequest<{ Params: { ref: string } }>, reply) => {
     const ref = refOf(parseRef(req.params.ref.slice(0, 20)));
     publicSender(req, reply, await cache.get(`incident:${ref}`, renderers.incidentPage(ref)));
   });

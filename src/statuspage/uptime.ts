@@ -90,7 +90,11 @@ const DAY_MS = 86_400_000;
 export function uptime(outages: readonly Outage[], now: DateTime, days = 90): Uptime {
   const nowMs = now.toMillis();
   const todayMs = nowMs - (((nowMs % DAY_MS) + DAY_MS) % DAY_MS);
-  const intervals = outages.map((o) => ({ start: o.start.toMillis(), end: o.end ? o.end.toMillis() : nowMs, o }));
+  const intervals = outages.map((o) => ({
+    start: o.start.toMillis(),
+    end: o.end ? o.end.toMillis() : nowMs,
+    o,
+  }));
   const result: UptimeDay[] = [];
   let down = 0;
   let total = 0;
@@ -123,10 +127,26 @@ export function uptime(outages: readonly Outage[], now: DateTime, days = 90): Up
     const incidents = spans
       .filter((s) => !seen.has(s.o.ref) && seen.add(s.o.ref))
       .map((s) => ({ ref: s.o.ref, title: s.o.title }));
-    result.push({ date, worst: worstStatus, downtimeSeconds: Math.round(weighted / 1000), secondsAt, incidents });
+    result.push({
+      date,
+      worst: worstStatus,
+      downtimeSeconds: Math.round(weighted / 1000),
+      secondsAt,
+      incidents,
+    });
   }
   const percent = total > 0 ? Math.max(0, 100 * (1 - down / total)) : 100;
   return { days: result, percent };
 }
 
-const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+/** yyyy-mm-dd of a UTC day start; the same 90 days are named for every component on every render. */
+const dayNames = new Map<number, string>();
+function isoDate(ms: number): string {
+  let name = dayNames.get(ms);
+  if (name === undefined) {
+    if (dayNames.size > 1000) dayNames.clear();
+    name = new Date(ms).toISOString().slice(0, 10);
+    dayNames.set(ms, name);
+  }
+  return name;
+}

@@ -4,7 +4,10 @@ import { call } from '../support/http';
 import { count, startHarness, timelineOf, TOKENS, type Harness } from './support/harness';
 
 const fixture = (name: string) =>
-  JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ingest', name), 'utf8')) as Record<string, unknown>;
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ingest', name), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 const FIRING = fixture('alertmanager-firing.json');
 const RESOLVED = fixture('alertmanager-resolved.json');
 
@@ -22,7 +25,11 @@ const post = (json: unknown, token: string = TOKENS.prometheus, extra: Parameter
 const errorOf = (body: unknown) => (body as { error: { code: string; message: string } }).error;
 
 /** A copy of the real payload with another group key and alert name, so tests do not share groups. */
-function group(name: string, alerts: ReadonlyArray<{ id: string; status?: 'firing' | 'resolved' }>, status = 'firing'): Obj {
+function group(
+  name: string,
+  alerts: ReadonlyArray<{ id: string; status?: 'firing' | 'resolved' }>,
+  status = 'firing',
+): Obj {
   const base = (FIRING.alerts as Alert[])[0] as Alert;
   return {
     ...FIRING,
@@ -81,7 +88,9 @@ describe('POST /hooks/alertmanager with what Alertmanager 0.25 really sent', () 
   it('attaches alerts of an open group with one timeline event per request', async () => {
     const first = await post(group('DiskFull', [{ id: 'a' }, { id: 'b' }]));
     const ref = (first.body as { incident: string }).incident;
-    const more = await post(group('DiskFull', [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }, { id: 'e' }]));
+    const more = await post(
+      group('DiskFull', [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }, { id: 'e' }]),
+    );
     expect(more.body).toMatchObject({ incident: ref, new: 3 });
     const timeline = await timelineOf(h, ref);
     expect(timeline).toHaveLength(2);
@@ -94,7 +103,16 @@ describe('POST /hooks/alertmanager with what Alertmanager 0.25 really sent', () 
     const ref = (first.body as { incident: string }).incident;
     await post(group('QueueBacklog', [{ id: 'a', status: 'resolved' }, { id: 'b' }]));
     expect((await h.incidents.get(ref)).status).toBe('investigating');
-    await post(group('QueueBacklog', [{ id: 'a', status: 'resolved' }, { id: 'b', status: 'resolved' }], 'resolved'));
+    await post(
+      group(
+        'QueueBacklog',
+        [
+          { id: 'a', status: 'resolved' },
+          { id: 'b', status: 'resolved' },
+        ],
+        'resolved',
+      ),
+    );
     expect((await h.incidents.get(ref)).status).toBe('resolved');
   });
 
@@ -113,7 +131,11 @@ describe('POST /hooks/alertmanager with what Alertmanager 0.25 really sent', () 
   });
 
   it('tolerates fields it does not know (Alertmanager adds them between releases)', async () => {
-    const alerts = (group('NewField', [{ id: 'a' }]).alerts as Obj[]).map((a) => ({ ...a, silencedBy: [], extra: 1 }));
+    const alerts = (group('NewField', [{ id: 'a' }]).alerts as Obj[]).map((a) => ({
+      ...a,
+      silencedBy: [],
+      extra: 1,
+    }));
     const res = await post({ ...group('NewField', [{ id: 'a' }]), alerts, somethingNew: { nested: true } });
     expect(res.status).toBe(200);
     expect((res.body as { incident: string }).incident).toMatch(/^INC-/);
@@ -123,6 +145,21 @@ describe('POST /hooks/alertmanager with what Alertmanager 0.25 really sent', () 
     const res = await call(`${h.url}/hooks/alertmanager?token=${TOKENS.prometheus}`, { json: FIRING });
     expect(res.status).toBe(200);
   });
+
+  it('takes a big group (2,000 alerts, ~0.7 MB: above the server-wide 256 KiB limit) in one request', async () => {
+    const big = group(
+      'BigGroup',
+      Array.from({ length: 2000 }, (_, i) => ({ id: `node-${i}-${'x'.repeat(40)}` })),
+    );
+    expect(JSON.stringify(big).length).toBeGreaterThan(600_000);
+    expect(JSON.stringify(big).length).toBeLessThan(1024 * 1024);
+    const res = await post(big);
+    expect(res.status).toBe(200);
+    const ref = (res.body as { incident: string }).incident;
+    expect(res.body).toMatchObject({ received: 2000, new: 2000 });
+    expect((await h.incidents.get(ref)).description).toContain('… and 1,990 more alerts');
+    expect(await timelineOf(h, ref)).toHaveLength(1);
+  });
 });
 
 describe('POST /hooks/alertmanager refuses what it cannot use, and changes nothing', () => {
@@ -131,7 +168,9 @@ describe('POST /hooks/alertmanager refuses what it cannot use, and changes nothi
     before = { incidents: await count(h, 'incidents'), alerts: await count(h, 'ingest_alerts') };
   });
   afterEach(async () => {
-    expect({ incidents: await count(h, 'incidents'), alerts: await count(h, 'ingest_alerts') }).toEqual(before);
+    expect({ incidents: await count(h, 'incidents'), alerts: await count(h, 'ingest_alerts') }).toEqual(
+      before,
+    );
   });
 
   it('401 without a token, with a wrong one, and with another hook type’s token', async () => {
@@ -158,11 +197,17 @@ describe('POST /hooks/alertmanager refuses what it cannot use, and changes nothi
   });
 
   it('413 for a body over 1 MiB, 415 for a body that is not JSON', async () => {
-    const huge = group('Huge', Array.from({ length: 3000 }, (_, i) => ({ id: `instance-${i}-${'x'.repeat(300)}` })));
+    const huge = group(
+      'Huge',
+      Array.from({ length: 3000 }, (_, i) => ({ id: `instance-${i}-${'x'.repeat(300)}` })),
+    );
     const res = await post(huge);
     expect(res.status).toBe(413);
     expect(errorOf(res.body).code).toBe('PayloadTooLarge');
-    const text = await post(undefined, TOKENS.prometheus, { raw: 'alert!', headers: { 'content-type': 'text/plain' } });
+    const text = await post(undefined, TOKENS.prometheus, {
+      raw: 'alert!',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
   });
 });

@@ -33,7 +33,10 @@ describe('backpressure', () => {
     const held = alert('second');
     await untilBlockedOnLock(holder);
 
-    const rejected = await call(`${h.url}/hooks/generic`, { token: TOKENS.scripts, json: { title: 'third' } });
+    const rejected = await call(`${h.url}/hooks/generic`, {
+      token: TOKENS.scripts,
+      json: { title: 'third' },
+    });
     expect(rejected.status).toBe(429);
     expect(rejected.headers.get('retry-after')).toBe('2');
     expect(rejected.body).toEqual({ error: { code: 'Overloaded', message: 'Herald is busy; retry in 2 s' } });
@@ -46,6 +49,9 @@ describe('backpressure', () => {
     const after = await call(`${h.url}/hooks/generic`, { token: TOKENS.scripts, json: { title: 'third' } });
     expect(after.status).toBe(200);
     expect(await count(h, 'ingest_alerts')).toBe(2);
+    const metrics = (await call(`${h.url}/metrics`)).body as string;
+    expect(metrics).toContain('herald_ingest_overloaded_total 1');
+    expect(metrics).toContain('herald_ingest_alerts_total{integration="scripts",outcome="new"} 2');
   });
 
   it('still says 401, not 429, to a caller without a valid token', async () => {

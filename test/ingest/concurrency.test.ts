@@ -24,7 +24,15 @@ beforeAll(async () => {
   const config = parseConfigText(CONFIG_YAML, { DATABASE_URL: t.url }, 'ingest-test.yml');
   const make = () => {
     const service = new IncidentService({ db: t.db, clock, knownServices: new Set(['checkout', 'api']) });
-    const ctx = { config, db: t.db, pool: t.pool, logger: testLogger, clock, incidents: service, metrics: createMetrics() };
+    const ctx = {
+      config,
+      db: t.db,
+      pool: t.pool,
+      logger: testLogger,
+      clock,
+      incidents: service,
+      metrics: createMetrics(),
+    };
     const { module, service: ingest } = createIngest(ctx, { policy: { stormNewAlertsPerMinute: 5 } });
     for (const s of module.subscribers ?? []) service.subscribe(s);
     return { ingest, service };
@@ -36,7 +44,12 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
-function batch(group: string, ids: string[], status: 'firing' | 'resolved' = 'firing', service = 'checkout'): AlertBatch {
+function batch(
+  group: string,
+  ids: string[],
+  status: 'firing' | 'resolved' = 'firing',
+  service = 'checkout',
+): AlertBatch {
   return {
     integrationId: 'prometheus',
     autoResolve: true,
@@ -63,17 +76,27 @@ async function expectCountersConsistent(): Promise<void> {
     select ii.incident_id, ii.firing,
       (select count(*)::int from ingest_alerts a where a.incident_id = ii.incident_id and a.status = 'firing') as rows
     from ingest_incidents ii`.execute(t.db);
-  for (const row of r.rows) expect({ id: row.incident_id, firing: row.firing }).toEqual({ id: row.incident_id, firing: row.rows });
+  for (const row of r.rows)
+    expect({ id: row.incident_id, firing: row.firing }).toEqual({ id: row.incident_id, firing: row.rows });
 }
 
 const incidentCount = async () =>
-  Number((await t.db.selectFrom('incidents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.db
+        .selectFrom('incidents')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('concurrent requests from two processes', () => {
   it('open exactly one incident for one new group, and count every alert', async () => {
     const before = await incidentCount();
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).ingest(batch('Race', [`x${i}`, 'shared'], 'firing', 'api'))),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).ingest(batch('Race', [`x${i}`, 'shared'], 'firing', 'api')),
+      ),
     );
     expect(await incidentCount()).toBe(before + 1);
     const refs = new Set(results.map((r) => r.incident));
@@ -90,7 +113,9 @@ describe('concurrent requests from two processes', () => {
 
     // Resolve everything concurrently: resolved exactly once.
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).ingest(batch('Race', [`x${i}`, 'shared'], 'resolved', 'api'))),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? b : a).ingest(batch('Race', [`x${i}`, 'shared'], 'resolved', 'api')),
+      ),
     );
     await expectCountersConsistent();
     const { incident, events } = await incidents.timeline(ref);
@@ -100,8 +125,14 @@ describe('concurrent requests from two processes', () => {
 
   it('open exactly one storm incident when many groups of a service fire at once', async () => {
     const before = await incidentCount();
-    await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).ingest(batch(`Storm${i}`, ['1', '2']))));
-    const storms = await t.db.selectFrom('ingest_incidents').select('incident_id').where('storm', '=', true).execute();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).ingest(batch(`Storm${i}`, ['1', '2']))),
+    );
+    const storms = await t.db
+      .selectFrom('ingest_incidents')
+      .select('incident_id')
+      .where('storm', '=', true)
+      .execute();
     expect(storms).toHaveLength(1);
     // Before the rate crossed the threshold a few groups opened their own incidents; the rest collapsed.
     expect(await incidentCount()).toBeLessThan(before + 8);

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { RunningHerald } from '../../src/main';
 import { ManualClock } from '../../src/shared/clock';
@@ -14,22 +13,19 @@ import { call } from '../support/http';
 const TOKEN = 'e2e-alertmanager-token-0123';
 const yaml = fs
   .readFileSync(path.resolve(__dirname, '../../herald.example.yml'), 'utf8')
-  .replace(/^integrations: \[\]$/m, `integrations:\n  - id: prometheus\n    type: alertmanager\n    token: ${TOKEN}\n`);
+  .replace(
+    /^integrations: \[\]$/m,
+    `integrations:\n  - id: prometheus\n    type: alertmanager\n    token: ${TOKEN}\n`,
+  );
 const firing = fs.readFileSync(path.join(__dirname, '../fixtures/ingest/alertmanager-firing.json'), 'utf8');
-const resolved = fs.readFileSync(path.join(__dirname, '../fixtures/ingest/alertmanager-resolved.json'), 'utf8');
+const resolved = fs.readFileSync(
+  path.join(__dirname, '../fixtures/ingest/alertmanager-resolved.json'),
+  'utf8',
+);
 
 let t: TestDatabase;
 let herald: RunningHerald;
 const clock = new ManualClock('2026-11-26T21:27:00Z');
-
-/** A free TCP port: the environment schema refuses PORT=0, which startTestHerald passes by default. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -37,7 +33,7 @@ beforeAll(async () => {
     databaseUrl: t.url,
     clock,
     configYaml: yaml,
-    env: { HERALD_API_TOKEN: 'api-token-0123456789', PORT: String(await freePort()) },
+    env: { HERALD_API_TOKEN: 'api-token-0123456789' },
   });
 });
 afterAll(async () => {
@@ -48,13 +44,22 @@ afterAll(async () => {
 describe('alerts through the whole of Herald', () => {
   it('opens an incident the API lists, with the deliveries a declaration plans, and resolves it', async () => {
     const hook = `${herald.url}/hooks/alertmanager`;
-    const res = await call(hook, { token: TOKEN, raw: firing, headers: { 'content-type': 'application/json' } });
+    const res = await call(hook, {
+      token: TOKEN,
+      raw: firing,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     const ref = (res.body as { incident: string }).incident;
 
     const api = await call(`${herald.url}/api/v1/incidents/${ref}`, { token: 'api-token-0123456789' });
     expect(api.status).toBe(200);
-    expect(api.body).toMatchObject({ ref, severity: 'critical', services: ['checkout'], status: 'investigating' });
+    expect(api.body).toMatchObject({
+      ref,
+      severity: 'critical',
+      services: ['checkout'],
+      status: 'investigating',
+    });
 
     // The notification rules ran inside the declaration, as they do for a person's.
     const deliveries = await t.db

@@ -102,3 +102,66 @@ describe('a flapping alert', () => {
     expect((await h.incidents.get(ref)).status).toBe('investigating');
   });
 });
+
+describe('the sweep', () => {
+  it('repairs what a crash between the facts and the incident change left behind', async () => {
+    // Facts written, process gone before declaring: firing alerts bound to no incident.
+    const now = h.clock.now().toJSDate();
+    await h.t.db
+      .insertInto('ingest_groups')
+      .values({
+        integration_id: 'prometheus',
+        group_key: 'crashed',
+        service: 'api',
+        title: 'Crashed group',
+        updated_at: now,
+      })
+      .execute();
+    await h.t.db
+      .insertInto('ingest_alerts')
+      .values(
+        ['a', 'b'].map((f) => ({
+          integration_id: 'prometheus',
+          group_key: 'crashed',
+          fingerprint: f,
+          incident_id: null,
+          status: 'firing' as const,
+          name: 'Crashed',
+          summary: `crashed ${f}`,
+          severity: 'high',
+          service: 'api',
+          labels: '{}',
+          url: null,
+          starts_at: now,
+          fired_at: now,
+        })),
+      )
+      .execute();
+    await h.ingest.sweep();
+    const group = await h.t.db
+      .selectFrom('ingest_groups')
+      .select('incident_id')
+      .where('group_key', '=', 'crashed')
+      .executeTakeFirstOrThrow();
+    const ref = `INC-${group.incident_id}`;
+    expect(await h.incidents.get(ref)).toMatchObject({
+      title: 'Crashed group',
+      services: ['api'],
+      status: 'investigating',
+    });
+
+    // Alerts resolved, process gone before resolving the incident.
+    await h.t.db
+      .updateTable('ingest_alerts')
+      .set({ status: 'resolved', resolved_at: now })
+      .where('group_key', '=', 'crashed')
+      .execute();
+    await h.t.db
+      .updateTable('ingest_incidents')
+      .set({ firing: 0 })
+      .where('incident_id', '=', group.incident_id as number)
+      .execute();
+    await h.ingest.sweep();
+    expect((await h.incidents.get(ref)).status).toBe('resolved');
+  });
+});

@@ -7,7 +7,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const post = (json: unknown, token: string = TOKENS.scripts) => call(`${h.url}/hooks/generic`, { token, json });
+const post = (json: unknown, token: string = TOKENS.scripts) =>
+  call(`${h.url}/hooks/generic`, { token, json });
 const errorOf = (body: unknown) => (body as { error: { code: string; message: string } }).error;
 
 describe('POST /hooks/generic', () => {
@@ -33,7 +34,10 @@ describe('POST /hooks/generic', () => {
     expect(incident.description).toContain('host: db-1');
     expect(incident.description).toContain('log: ["line 1","line 2"]');
 
-    expect((await post({ ...alert, title: 'Nightly backup failed (retry)' })).body).toMatchObject({ incident: ref, new: 0 });
+    expect((await post({ ...alert, title: 'Nightly backup failed (retry)' })).body).toMatchObject({
+      incident: ref,
+      new: 0,
+    });
     await post({ title: 'Nightly backup failed', dedup_key: 'backup-2026-11-26', status: 'resolved' });
     expect((await h.incidents.get(ref)).status).toBe('resolved');
     expect((await timelineOf(h, ref)).map(([kind]) => kind)).toEqual(['declared', 'resolved']);
@@ -61,7 +65,9 @@ describe('POST /hooks/generic is strict', () => {
     expect(unknownField.status).toBe(400);
     expect(errorOf(unknownField.body).message).toContain('sevrity');
     const badSeverity = await post({ title: 'x', severity: 'urgent' });
-    expect(errorOf(badSeverity.body).message).toContain('severity: expected one of: critical, high, medium, low, info');
+    expect(errorOf(badSeverity.body).message).toContain(
+      'severity: expected one of: critical, high, medium, low, info',
+    );
     const badService = await post({ title: 'x', service: 'billing' });
     expect(badService.status).toBe(400);
     expect(errorOf(badService.body).message).toContain('unknown service "billing"');

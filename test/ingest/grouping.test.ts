@@ -3,6 +3,7 @@ import {
   classify,
   decideGroup,
   decideIncident,
+  mergeDeltas,
   planFacts,
   type GroupState,
   type IncidentState,
@@ -14,7 +15,11 @@ const now = DateTime.fromISO('2026-11-26T12:00:00Z', { zone: 'utc' });
 const ago = (minutes: number) => now.minus({ minutes });
 const policy = DEFAULT_POLICY; // flap 10 min, storm 100/min, storm updates every 60 s
 
-const alert = (fingerprint: string, status: 'firing' | 'resolved' = 'firing', severity: IncomingAlert['severity'] = 'high'): IncomingAlert => ({
+const alert = (
+  fingerprint: string,
+  status: 'firing' | 'resolved' = 'firing',
+  severity: IncomingAlert['severity'] = 'high',
+): IncomingAlert => ({
   fingerprint,
   status,
   name: fingerprint,
@@ -33,7 +38,11 @@ const batch = (alerts: IncomingAlert[]): AlertBatch => ({
   title: 't',
   alerts,
 });
-const firing = (incidentId: number | null): KnownAlert => ({ status: 'firing', resolvedAt: null, incidentId });
+const firing = (incidentId: number | null): KnownAlert => ({
+  status: 'firing',
+  resolvedAt: null,
+  incidentId,
+});
 const resolved = (minutesAgo: number, incidentId: number | null): KnownAlert => ({
   status: 'resolved',
   resolvedAt: ago(minutesAgo),
@@ -65,7 +74,13 @@ describe('planFacts', () => {
     ]);
     const plan = planFacts(
       known,
-      batch([alert('repeat'), alert('flap'), alert('old', 'firing', 'critical'), alert('fresh'), alert('gone', 'resolved')]),
+      batch([
+        alert('repeat'),
+        alert('flap'),
+        alert('old', 'firing', 'critical'),
+        alert('fresh'),
+        alert('gone', 'resolved'),
+      ]),
       7,
       now,
       policy,
@@ -90,9 +105,39 @@ describe('planFacts', () => {
   });
 
   it('takes the last state when a fingerprint appears twice in one batch', () => {
-    const plan = planFacts(new Map([['a', firing(1)]]), batch([alert('a'), alert('a', 'resolved')]), 1, now, policy);
+    const plan = planFacts(
+      new Map([['a', firing(1)]]),
+      batch([alert('a'), alert('a', 'resolved')]),
+      1,
+      now,
+      policy,
+    );
     expect(plan.resolved).toEqual(['a']);
     expect(plan.firing).toEqual([]);
+  });
+});
+
+describe('mergeDeltas', () => {
+  it('sums the plans of one transaction per incident, in incident order', () => {
+    const known = new Map<string, KnownAlert>([['x', firing(3)]]);
+    const a = planFacts(
+      new Map(),
+      batch([alert('a', 'firing', 'low'), alert('b', 'firing', 'high')]),
+      9,
+      now,
+      policy,
+    );
+    const b = planFacts(
+      known,
+      { ...batch([alert('c', 'firing', 'critical'), alert('x', 'resolved')]), groupKey: 'h' },
+      9,
+      now,
+      policy,
+    );
+    expect(mergeDeltas([a, b])).toEqual([
+      [3, { firing: -1, total: 0, pending: 0, pendingSeverity: null, flapping: false }],
+      [9, { firing: 3, total: 3, pending: 3, pendingSeverity: 'critical', flapping: false }],
+    ]);
   });
 });
 
@@ -111,12 +156,32 @@ describe('decideGroup', () => {
   it.each([
     ['nothing unbound', group({ unbound: 0 }), { kind: 'none' }],
     ['a new group', group({}), { kind: 'declare', storm: false }],
-    ['its incident is open', group({ incidentId: 4, incidentOpen: true }), { kind: 'bind', incidentId: 4, storm: false }],
-    ['its incident resolved 5 min ago (flapping)', group({ incidentId: 4, incidentResolvedAt: ago(5) }), { kind: 'reopen', incidentId: 4, storm: false }],
-    ['its incident resolved an hour ago', group({ incidentId: 4, incidentResolvedAt: ago(60) }), { kind: 'declare', storm: false }],
-    ['one huge group alone is not a storm', group({ ownRate: 5000, othersRate: 0 }), { kind: 'declare', storm: false }],
+    [
+      'its incident is open',
+      group({ incidentId: 4, incidentOpen: true }),
+      { kind: 'bind', incidentId: 4, storm: false },
+    ],
+    [
+      'its incident resolved 5 min ago (flapping)',
+      group({ incidentId: 4, incidentResolvedAt: ago(5) }),
+      { kind: 'reopen', incidentId: 4, storm: false },
+    ],
+    [
+      'its incident resolved an hour ago',
+      group({ incidentId: 4, incidentResolvedAt: ago(60) }),
+      { kind: 'declare', storm: false },
+    ],
+    [
+      'one huge group alone is not a storm',
+      group({ ownRate: 5000, othersRate: 0 }),
+      { kind: 'declare', storm: false },
+    ],
     ['exactly at the threshold', group({ ownRate: 1, othersRate: 99 }), { kind: 'declare', storm: false }],
-    ['above it: the storm incident opens', group({ ownRate: 1, othersRate: 100 }), { kind: 'declare', storm: true }],
+    [
+      'above it: the storm incident opens',
+      group({ ownRate: 1, othersRate: 100 }),
+      { kind: 'declare', storm: true },
+    ],
     [
       'above it, storm incident open',
       group({ ownRate: 1, othersRate: 500, storm: { incidentId: 9, open: true, resolvedAt: null } }),
@@ -159,19 +224,59 @@ describe('decideIncident', () => {
     ['quiet', incident({}), { kind: 'none' }],
     ['resolved already', incident({ open: false, firing: 0 }), { kind: 'none' }],
     ['every alert cleared', incident({ firing: 0 }), { kind: 'resolve' }],
-    ['every alert cleared, auto-resolve off', incident({ firing: 0, autoResolve: false }), { kind: 'cleared' }],
-    ['cleared and noted already (a person owns it)', incident({ firing: 0, clearedAt: ago(30) }), { kind: 'none' }],
+    [
+      'every alert cleared, auto-resolve off',
+      incident({ firing: 0, autoResolve: false }),
+      { kind: 'cleared' },
+    ],
+    [
+      'cleared and noted already (a person owns it)',
+      incident({ firing: 0, clearedAt: ago(30) }),
+      { kind: 'none' },
+    ],
     ['cleared while flapping', incident({ firing: 0, flapping: true }), { kind: 'mark-cleared' }],
-    ['flapping, clear for 4 min', incident({ firing: 0, flapping: true, clearedAt: ago(4) }), { kind: 'none' }],
-    ['flapping, clear for 11 min', incident({ firing: 0, flapping: true, clearedAt: ago(11) }), { kind: 'resolve' }],
+    [
+      'flapping, clear for 4 min',
+      incident({ firing: 0, flapping: true, clearedAt: ago(4) }),
+      { kind: 'none' },
+    ],
+    [
+      'flapping, clear for 11 min',
+      incident({ firing: 0, flapping: true, clearedAt: ago(11) }),
+      { kind: 'resolve' },
+    ],
     ['firing again after clearing', incident({ firing: 1, clearedAt: ago(1) }), { kind: 'unclear' }],
     ['more alerts', incident({ pending: 3 }), { kind: 'flush', count: 3, raiseTo: null }],
-    ['more alerts, one more severe', incident({ pending: 3, pendingSeverity: 'critical' }), { kind: 'flush', count: 3, raiseTo: 'critical' }],
-    ['more alerts, less severe', incident({ pending: 3, pendingSeverity: 'low' }), { kind: 'flush', count: 3, raiseTo: null }],
-    ['storm incident, last update 30 s ago', incident({ pending: 40, storm: true, lastEventAt: now.minus({ seconds: 30 }) }), { kind: 'none' }],
-    ['storm incident, last update 60 s ago', incident({ pending: 40, storm: true, lastEventAt: now.minus({ seconds: 60 }) }), { kind: 'flush', count: 40, raiseTo: null }],
-    ['service in a storm, update 10 s ago', incident({ pending: 2, serviceRate: 101, lastEventAt: now.minus({ seconds: 10 }) }), { kind: 'none' }],
-    ['service calm, update 10 s ago', incident({ pending: 2, serviceRate: 100, lastEventAt: now.minus({ seconds: 10 }) }), { kind: 'flush', count: 2, raiseTo: null }],
+    [
+      'more alerts, one more severe',
+      incident({ pending: 3, pendingSeverity: 'critical' }),
+      { kind: 'flush', count: 3, raiseTo: 'critical' },
+    ],
+    [
+      'more alerts, less severe',
+      incident({ pending: 3, pendingSeverity: 'low' }),
+      { kind: 'flush', count: 3, raiseTo: null },
+    ],
+    [
+      'storm incident, last update 30 s ago',
+      incident({ pending: 40, storm: true, lastEventAt: now.minus({ seconds: 30 }) }),
+      { kind: 'none' },
+    ],
+    [
+      'storm incident, last update 60 s ago',
+      incident({ pending: 40, storm: true, lastEventAt: now.minus({ seconds: 60 }) }),
+      { kind: 'flush', count: 40, raiseTo: null },
+    ],
+    [
+      'service in a storm, update 10 s ago',
+      incident({ pending: 2, serviceRate: 101, lastEventAt: now.minus({ seconds: 10 }) }),
+      { kind: 'none' },
+    ],
+    [
+      'service calm, update 10 s ago',
+      incident({ pending: 2, serviceRate: 100, lastEventAt: now.minus({ seconds: 10 }) }),
+      { kind: 'flush', count: 2, raiseTo: null },
+    ],
   ] as const)('%s', (_name, state, expected) => {
     expect(decideIncident(state, now, policy)).toEqual(expected);
   });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ingestOptionsFromConfig } from '../../src/ingest';
 import { alertmanagerPayload, fromAlertmanager } from '../../src/ingest/alertmanager';
 import { compileMapping, servicePrefixOf } from '../../src/ingest/mapping';
 import { clearedMessage, moreAlertsMessage, reopenMessage, resolvedSummary } from '../../src/ingest/messages';
@@ -8,9 +9,18 @@ import { DateTime } from 'luxon';
 import { HeraldError } from '../../src/shared/errors';
 
 const fixture = (name: string) =>
-  JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ingest', name), 'utf8')) as Record<string, unknown>;
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ingest', name), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 const known = new Set(['checkout', 'checkout-eu', 'api']);
-const prom = { id: 'prom', defaultSeverity: 'high', severityLabel: 'severity', serviceLabel: 'service', autoResolve: true } as const;
+const prom = {
+  id: 'prom',
+  defaultSeverity: 'high',
+  severityLabel: 'severity',
+  serviceLabel: 'service',
+  autoResolve: true,
+} as const;
 
 describe('compileMapping', () => {
   const mapper = compileMapping(
@@ -66,8 +76,17 @@ describe('fromAlertmanager', () => {
       service: 'checkout',
       title: 'HighLatency: p99 latency above 2s',
     });
-    expect(batch.alerts.map((a) => [a.fingerprint, a.status, a.severity, a.service, a.summary, a.url])).toEqual([
-      ['ec6cfb4f1897bc6e', 'firing', 'critical', 'checkout', 'checkout-1:9100: p99 latency above 2s', 'http://prometheus.example:9090/graph?g0.expr=x'],
+    expect(
+      batch.alerts.map((a) => [a.fingerprint, a.status, a.severity, a.service, a.summary, a.url]),
+    ).toEqual([
+      [
+        'ec6cfb4f1897bc6e',
+        'firing',
+        'critical',
+        'checkout',
+        'checkout-1:9100: p99 latency above 2s',
+        'http://prometheus.example:9090/graph?g0.expr=x',
+      ],
       ['e36b17b8c025d98d', 'firing', 'critical', 'checkout', 'checkout-2:9100: p99 latency above 2s', null],
     ]);
     expect(batch.alerts[0]?.startsAt?.toISO()).toBe('2026-11-26T21:26:21.977Z');
@@ -84,7 +103,11 @@ describe('fromAlertmanager', () => {
     expect(batch.alerts[0]?.fingerprint).toMatch(/^[0-9a-f]{32}$/);
     expect(batch.alerts[0]?.startsAt).toBeNull();
     expect(batch.title).toBe('Alertmanager alert (a=1, b=2)');
-    const long = fromAlertmanager({ ...payload, groupKey: 'k'.repeat(1000) }, prom, compileMapping(prom, {}, known));
+    const long = fromAlertmanager(
+      { ...payload, groupKey: 'k'.repeat(1000) },
+      prom,
+      compileMapping(prom, {}, known),
+    );
     expect(long.groupKey).toMatch(/^sha256:[0-9a-f]{32}$/);
   });
 });
@@ -112,15 +135,28 @@ describe('fromCloudWatch', () => {
         dimension_LoadBalancer: 'app/checkout/0123456789abcdef',
       },
     });
-    const mapped = compileMapping(cw, { rules: [{ match: { namespace: 'AWS/ApplicationELB' }, severity: 'critical', service: 'api' }] }, known);
-    expect(fromCloudWatch(cloudWatchAlarm.parse(sample), cw, mapped)?.alerts[0]).toMatchObject({ severity: 'critical', service: 'api' });
+    const mapped = compileMapping(
+      cw,
+      { rules: [{ match: { namespace: 'AWS/ApplicationELB' }, severity: 'critical', service: 'api' }] },
+      known,
+    );
+    expect(fromCloudWatch(cloudWatchAlarm.parse(sample), cw, mapped)?.alerts[0]).toMatchObject({
+      severity: 'critical',
+      service: 'api',
+    });
   });
 
   it('resolves on OK and ignores INSUFFICIENT_DATA', () => {
     const m = compileMapping(cw, {}, known);
     const ok = cloudWatchAlarm.parse({ ...(sample as object), NewStateValue: 'OK' });
     expect(fromCloudWatch(ok, cw, m)?.alerts[0]?.status).toBe('resolved');
-    expect(fromCloudWatch(cloudWatchAlarm.parse({ ...(sample as object), NewStateValue: 'INSUFFICIENT_DATA' }), cw, m)).toBeNull();
+    expect(
+      fromCloudWatch(
+        cloudWatchAlarm.parse({ ...(sample as object), NewStateValue: 'INSUFFICIENT_DATA' }),
+        cw,
+        m,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -135,7 +171,45 @@ describe('messages', () => {
       '2 alerts firing again less than a minute after the incident was resolved (flapping): x; y',
     );
     expect(resolvedSummary(1, false, 10)).toBe('The alert resolved');
-    expect(resolvedSummary(3, true, 10)).toBe('All 3 alerts resolved and stayed resolved for 10 minutes after flapping');
+    expect(resolvedSummary(3, true, 10)).toBe(
+      'All 3 alerts resolved and stayed resolved for 10 minutes after flapping',
+    );
     expect(clearedMessage(2)).toMatch(/^All 2 alerts have cleared\. Auto-resolve is off/);
+  });
+});
+
+describe('ingestOptionsFromConfig', () => {
+  it('turns the YAML shape (lists, safe from key camelCasing) into module options', () => {
+    const options = ingestOptionsFromConfig({
+      ingest: {
+        flapWindowMinutes: 15,
+        storm: { newAlertsPerMinute: 300, updateIntervalSeconds: 120 },
+        maxInFlight: 32,
+        maxPoolWaiting: 16,
+        retryAfterSeconds: 5,
+      },
+      integrations: [
+        {
+          id: 'cw',
+          defaultService: 'api',
+          severityMap: [{ value: 'p_1', severity: 'critical' }],
+          rules: [{ match: [{ label: 'alarm_name', regex: 'checkout-.*' }], service: 'checkout' }],
+        },
+      ],
+    });
+    expect(options).toEqual({
+      policy: { flapWindowMinutes: 15, stormNewAlertsPerMinute: 300, stormUpdateIntervalSeconds: 120 },
+      limits: { maxInFlight: 32, maxPoolWaiting: 16, retryAfterSeconds: 5 },
+      mappings: {
+        cw: {
+          defaultService: 'api',
+          severityMap: { p_1: 'critical' },
+          rules: [{ match: { alarm_name: 'checkout-.*' }, service: 'checkout' }],
+        },
+      },
+    });
+    const mapper = compileMapping({ ...prom, id: 'cw' }, options.mappings?.cw ?? {}, known);
+    expect(mapper.service({ alarm_name: 'checkout-5xx' })).toBe('checkout');
+    expect(mapper.severity({ severity: 'P_1' })).toBe('critical');
   });
 });

@@ -5,7 +5,10 @@ import { ATTACKER_KEY, SNS_HOST, startFakeSns, TOPIC, type FakeSns } from './sup
 import { count, startHarness, timelineOf, TOKENS, type Harness } from './support/harness';
 
 const fixture = (name: string) =>
-  JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ingest', name), 'utf8')) as Record<string, string>;
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ingest', name), 'utf8')) as Record<
+    string,
+    string
+  >;
 /** The documented shapes, without the placeholder signature fields (the fake SNS signs them). */
 function unsigned(name: string): Record<string, string> {
   const { Signature: _s, SigningCertURL: _u, SignatureVersion: _v, ...rest } = fixture(name);
@@ -63,7 +66,12 @@ describe('POST /hooks/sns', () => {
     expect(incident.description).toContain('namespace: AWS/ApplicationELB');
 
     h.clock.advance({ minutes: 4 });
-    const ok = { ...alarmMessage, NewStateValue: 'OK', OldStateValue: 'ALARM', NewStateReason: 'back to normal' };
+    const ok = {
+      ...alarmMessage,
+      NewStateValue: 'OK',
+      OldStateValue: 'ALARM',
+      NewStateReason: 'back to normal',
+    };
     // SignatureVersion 1 (SHA1), the default of SNS topics, is accepted too.
     expect((await deliver(sns.sign(notification(ok, 'm-2'), { version: '1' }))).status).toBe(200);
     expect((await h.incidents.get(ref)).status).toBe('resolved');
@@ -75,10 +83,16 @@ describe('POST /hooks/sns', () => {
     expect(sns.requests.filter((r) => r.endsWith('.pem')).length - fetchedBefore).toBeLessThanOrEqual(1);
   });
 
-  it('ignores INSUFFICIENT_DATA and accepts application/json too', async () => {
+  it('ignores INSUFFICIENT_DATA; accepts application/json and basic auth (https://user:token@ URLs)', async () => {
+    const basic = Buffer.from(`sns:${TOKENS.cloudwatch}`).toString('base64');
     const res = await call(`${h.url}/hooks/sns`, {
-      token: TOKENS.cloudwatch,
-      json: sns.sign(notification({ ...alarmMessage, AlarmName: 'api-latency', NewStateValue: 'INSUFFICIENT_DATA' }, 'm-3')),
+      headers: { authorization: `Basic ${basic}` },
+      json: sns.sign(
+        notification(
+          { ...alarmMessage, AlarmName: 'api-latency', NewStateValue: 'INSUFFICIENT_DATA' },
+          'm-3',
+        ),
+      ),
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ignored: 'INSUFFICIENT_DATA' });
@@ -91,16 +105,25 @@ describe('POST /hooks/sns refuses forged and unusable messages, and changes noth
     before = { incidents: await count(h, 'incidents'), alerts: await count(h, 'ingest_alerts'), requests: 0 };
   });
   afterEach(async () => {
-    expect({ incidents: await count(h, 'incidents'), alerts: await count(h, 'ingest_alerts'), requests: 0 }).toEqual(
-      before,
-    );
+    expect({
+      incidents: await count(h, 'incidents'),
+      alerts: await count(h, 'ingest_alerts'),
+      requests: 0,
+    }).toEqual(before);
   });
-  const other = { ...alarmMessage, AlarmName: 'api-errors', AlarmArn: 'arn:aws:cloudwatch:eu-west-1:1:alarm:api-errors' };
+  const other = {
+    ...alarmMessage,
+    AlarmName: 'api-errors',
+    AlarmArn: 'arn:aws:cloudwatch:eu-west-1:1:alarm:api-errors',
+  };
 
   it('403 for a message signed with another key, or altered after signing', async () => {
     const forged = await deliver(sns.sign(notification(other, 'f-1'), { key: ATTACKER_KEY }));
     expect(forged.status).toBe(403);
-    expect(errorOf(forged.body)).toEqual({ code: 'Forbidden', message: 'SNS signature verification failed: Invalid Signature' });
+    expect(errorOf(forged.body)).toEqual({
+      code: 'Forbidden',
+      message: 'SNS signature verification failed: Invalid Signature',
+    });
     const signed = sns.sign(notification(other, 'f-2'));
     const altered = { ...signed, Message: JSON.stringify({ ...other, AlarmName: 'api-errors-2' }) };
     expect((await deliver(altered)).status).toBe(403);
@@ -112,7 +135,11 @@ describe('POST /hooks/sns refuses forged and unusable messages, and changes noth
     expect(res.status).toBe(400);
     expect(errorOf(res.body).message).toContain('Signature');
     const requests = sns.requests.length;
-    const evil = sns.sign({ ...notification(other, 'f-4'), SigningCertURL: 'https://sns.evil.example.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem' });
+    const evil = sns.sign({
+      ...notification(other, 'f-4'),
+      SigningCertURL:
+        'https://sns.evil.example.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem',
+    });
     const rejected = await deliver(evil);
     expect(rejected.status).toBe(403);
     expect(errorOf(rejected.body).message).toBe('SNS signature verification failed: Invalid SigningCertURL');
@@ -122,10 +149,15 @@ describe('POST /hooks/sns refuses forged and unusable messages, and changes noth
   it('400 for a signed confirmation whose SubscribeURL is not on an SNS host (never fetched)', async () => {
     const requests = sns.requests.length;
     const res = await deliver(
-      sns.sign({ ...CONFIRMATION, SubscribeURL: 'https://attacker.example.com/?Action=ConfirmSubscription&Token=x' }),
+      sns.sign({
+        ...CONFIRMATION,
+        SubscribeURL: 'https://attacker.example.com/?Action=ConfirmSubscription&Token=x',
+      }),
     );
     expect(res.status).toBe(400);
-    expect(errorOf(res.body).message).toBe('SubscribeURL rejected: "attacker.example.com" is not an SNS host');
+    expect(errorOf(res.body).message).toBe(
+      'SubscribeURL rejected: "attacker.example.com" is not an SNS host',
+    );
     expect(sns.requests.length).toBe(requests);
   });
 
@@ -140,5 +172,22 @@ describe('POST /hooks/sns refuses forged and unusable messages, and changes noth
     const wrongShape = await deliver(sns.sign({ ...ALARM, MessageId: 'f-7', Message: '{"AlarmName": "x"}' }));
     expect(wrongShape.status).toBe(400);
     expect(errorOf(wrongShape.body).message).toContain('NewStateValue');
+  });
+});
+
+describe('the test seam', () => {
+  it('cannot skip TLS: a certificate served by a host the agent does not trust verifies nothing', async () => {
+    const strict = await startHarness({ options: { sns: { httpsAgent: sns.untrustingAgent } } });
+    try {
+      const res = await call(`${strict.url}/hooks/sns?token=${TOKENS.cloudwatch}`, {
+        raw: JSON.stringify(sns.sign(notification(alarmMessage, 's-1'))),
+        headers: { 'content-type': 'text/plain; charset=UTF-8' },
+      });
+      expect(res.status).toBe(500); // not a verdict on the sender: SNS retries later
+      expect(await count(strict, 'incidents')).toBe(0);
+      expect(await count(strict, 'ingest_alerts')).toBe(0);
+    } finally {
+      await strict.close();
+    }
   });
 });

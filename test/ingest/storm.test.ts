@@ -3,12 +3,18 @@ import { count, startHarness, timelineOf, TOKENS, type Harness } from './support
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ options: { policy: { stormNewAlertsPerMinute: 5, stormUpdateIntervalSeconds: 60 } } });
+  h = await startHarness({
+    options: { policy: { stormNewAlertsPerMinute: 5, stormUpdateIntervalSeconds: 60 } },
+  });
 });
 afterAll(() => h.close());
 
 /** One Alertmanager group `name` for service checkout with the given instances. */
-async function send(name: string, instances: string[], status: 'firing' | 'resolved' = 'firing'): Promise<string | null> {
+async function send(
+  name: string,
+  instances: string[],
+  status: 'firing' | 'resolved' = 'firing',
+): Promise<string | null> {
   const res = await call(`${h.url}/hooks/alertmanager`, {
     token: TOKENS.prometheus,
     json: {
@@ -19,7 +25,12 @@ async function send(name: string, instances: string[], status: 'firing' | 'resol
       commonLabels: { alertname: name, service: 'checkout' },
       alerts: instances.map((i) => ({
         status,
-        labels: { alertname: name, service: 'checkout', severity: name === 'Storm9' ? 'critical' : 'warning', instance: i },
+        labels: {
+          alertname: name,
+          service: 'checkout',
+          severity: name === 'Storm9' ? 'critical' : 'warning',
+          instance: i,
+        },
         annotations: { summary: `${name} on ${i}` },
         fingerprint: `${name}/${i}`,
       })),
@@ -38,7 +49,11 @@ describe('an alert storm', () => {
 
     const stormRef = (await send('Storm6', ['a'])) as string;
     const storm = await h.incidents.get(stormRef);
-    expect(storm).toMatchObject({ title: 'Alert storm: checkout', services: ['checkout'], severity: 'medium' });
+    expect(storm).toMatchObject({
+      title: 'Alert storm: checkout',
+      services: ['checkout'],
+      severity: 'medium',
+    });
     expect(storm.description).toContain('More than 5 new alerts a minute for checkout');
 
     const changesBefore = h.changes.length;
@@ -59,7 +74,9 @@ describe('an alert storm', () => {
     ]);
     // A critical alert arrived in the storm (Storm9): the update raised the severity.
     expect((await h.incidents.get(stormRef)).severity).toBe('critical');
-    expect((await timelineOf(h, own[0] as string)).at(-1)?.[2]).toMatch(/^2 more alerts \(3 firing, 3 in total\)/);
+    expect((await timelineOf(h, own[0] as string)).at(-1)?.[2]).toMatch(
+      /^2 more alerts \(3 firing, 3 in total\)/,
+    );
     expect(h.changes.length).toBe(changesBefore + 2);
 
     // Once the storm has passed, a new group opens its own incident again.
@@ -76,6 +93,10 @@ describe('an alert storm', () => {
     expect((await h.incidents.get(stormRef)).status).toBe('investigating');
     await send('Storm12', ['a', 'b'], 'resolved');
     expect((await h.incidents.get(stormRef)).status).toBe('resolved');
-    expect((await timelineOf(h, stormRef)).at(-1)).toEqual(['resolved', 'alert:prometheus', 'All 13 alerts resolved']);
+    expect((await timelineOf(h, stormRef)).at(-1)).toEqual([
+      'resolved',
+      'alert:prometheus',
+      'All 13 alerts resolved',
+    ]);
   });
 });

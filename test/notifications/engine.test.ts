@@ -173,7 +173,10 @@ it('fans a declaration out to every channel through the real SDKs, records each 
     }
   ).deliveries;
   expect(rows.every((d) => d.attempt_log.length === 1 && d.attempt_log[0]!.outcome === 'sent')).toBe(true);
-  expect(await verifyAudit(t.db)).toEqual({ rows: expect.any(Number) });
+  await herald.tick(); // seals the audit rows written so far
+  const verdict = await verifyAudit(t.db);
+  expect(verdict).toEqual({ rows: expect.any(Number), unsealed: 0 });
+  expect(verdict.rows).toBeGreaterThanOrEqual(12); // 6 planned + 6 sent, at least
 });
 
 it('retries a provider that answers 500 twice, then 200: delivered, three attempts recorded', async () => {
@@ -209,7 +212,9 @@ it('retries a provider that answers 500 twice, then 200: delivered, three attemp
 it('honours 429 Retry-After: nothing is sent before it, the retry goes after', async () => {
   twilio.fail({ status: 429, retryAfter: 120 });
   const ref = await declare('low', 'Rate limited');
-  const sms = by(await until(ref, (x) => by(x, 'sms')[0]?.attempts === 1, 'first attempt'), 'sms')[0]!;
+  const first = (x: DeliveryRow[]) =>
+    by(x, 'sms')[0]?.attempts === 1 && by(x, 'sms')[0]?.status === 'pending';
+  const sms = by(await until(ref, first, 'first attempt'), 'sms')[0]!;
   const wait = DateTime.fromJSDate(sms.next_attempt_at!).diff(clock.now(), 'seconds').seconds;
   expect(wait).toBeGreaterThanOrEqual(120);
   clock.advance({ seconds: 119 });
@@ -313,22 +318,32 @@ it('reports statistics: deliveries by channel and outcome, MTTA, MTTR', async ()
   ]);
 });
 
-it('detects an edited audit row', async () => {
-  const row = await t.db
+it('detects an edited audit row, and a deleted one', async () => {
+  await herald.tick();
+  expect((await verifyAudit(t.db)).brokenAt).toBeUndefined();
+  const rows = await t.db
     .selectFrom('audit_log')
-    .select('id')
-    .orderBy('id')
-    .limit(1)
+    .select(['id', 'seq'])
+    .orderBy('seq')
+    .limit(2)
     .offset(3)
-    .executeTakeFirstOrThrow();
+    .execute();
+  const [edited, deleted] = rows as [{ id: number; seq: number }, { id: number; seq: number }];
+
   await t.db
     .updateTable('audit_log')
     .set({ data: JSON.stringify({ forged: true }) })
-    .where('id', '=', row.id)
+    .where('id', '=', edited.id)
     .execute();
-  const verdict = await verifyAudit(t.db);
-  expect(verdict.brokenAt).toEqual({
-    id: row.id,
+  expect((await verifyAudit(t.db)).brokenAt).toEqual({
+    id: edited.id,
+    seq: edited.seq,
     problem: 'content does not match its hash (the row was edited)',
+  });
+
+  await t.db.deleteFrom('audit_log').where('id', 'in', [edited.id, deleted.id]).execute();
+  expect((await verifyAudit(t.db)).brokenAt).toMatchObject({
+    seq: deleted.seq + 1,
+    problem: 'the chain is broken before this row (a row was removed or reordered)',
   });
 });

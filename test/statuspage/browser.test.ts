@@ -39,11 +39,17 @@ beforeAll(async () => {
 
   // history: a resolved partial outage three days ago, a degraded day last week
   clock.set('2026-11-23T09:00:00Z');
-  const old = await h.incidents.declare({ title: 'Elevated API errors', severity: 'high', services: ['api'] }, 'alice');
+  const old = await h.incidents.declare(
+    { title: 'Elevated API errors', severity: 'high', services: ['api'] },
+    'alice',
+  );
   clock.set('2026-11-23T10:30:00Z');
   await h.incidents.resolve(old.ref, { publicMessage: 'Error rates are back to normal.' }, 'alice');
   clock.set('2026-11-18T16:00:00Z');
-  const slow = await h.incidents.declare({ title: 'Slow page loads', severity: 'medium', services: ['website'] }, 'bob');
+  const slow = await h.incidents.declare(
+    { title: 'Slow page loads', severity: 'medium', services: ['website'] },
+    'bob',
+  );
   clock.set('2026-11-18T19:00:00Z');
   await h.incidents.resolve(slow.ref, { publicMessage: 'Pages load normally again.' }, 'bob');
 
@@ -108,19 +114,26 @@ async function lowContrast(page: Page, selector: string): Promise<string[]> {
       const fg = lum(parse(getComputedStyle(el).color));
       const back = lum(bg(el));
       const ratio = (Math.max(fg, back) + 0.05) / (Math.min(fg, back) + 0.05);
-      return ratio < 4.5 ? [`${el.tagName}.${el.className} "${el.textContent?.slice(0, 30)}" ${ratio.toFixed(2)}`] : [];
+      return ratio < 4.5
+        ? [`${el.tagName}.${el.className} "${el.textContent?.slice(0, 30)}" ${ratio.toFixed(2)}`]
+        : [];
     });
   });
 }
 
 describe('status pages in Chromium', () => {
   it('shows a person the public page without JavaScript', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 1280, height: 900 },
+    });
     const page = await context.newPage();
     const res = await page.goto(`${h.url}/`);
     expect(res?.status()).toBe(200);
     expect(await page.title()).toBe('Acme Status: Major System Outage');
-    await expect(page.getByRole('heading', { level: 2, name: 'Major System Outage' }).isVisible()).resolves.toBe(true);
+    await expect(
+      page.getByRole('heading', { level: 2, name: 'Major System Outage' }).isVisible(),
+    ).resolves.toBe(true);
     expect(await page.getByRole('main').count()).toBe(1);
     expect(await page.getByRole('banner').count()).toBe(1);
     expect(await page.getByRole('contentinfo').count()).toBe(1);
@@ -138,9 +151,16 @@ describe('status pages in Chromium', () => {
     const checkout = page.locator('.component', { hasText: 'Checkout' });
     expect(await checkout.locator('.cstatus').innerText()).toBe('Major outage');
     // the uptime bar is one image with a text alternative naming the bad days
-    const bar = page.getByRole('img', { name: /^Public API, last 90 days: 99\.\d\d % uptime\. 1 day with incidents: 23 Nov 2026: partial outage 1 h 30 min/ });
+    const bar = page.getByRole('img', {
+      name: /^Public API, last 90 days: 99\.\d\d % uptime\. 1 day with incidents: 23 Nov 2026: partial outage 1 h 30 min/,
+    });
     expect(await bar.isVisible()).toBe(true);
-    expect(await lowContrast(page, 'h1, h2, h3, p, li, .cname, .cstatus, .tag, .legend span, footer a, button, label')).toEqual([]);
+    expect(
+      await lowContrast(
+        page,
+        'h1, h2, h3, p, li, .cname, .cstatus, .tag, .legend span, footer a, button, label',
+      ),
+    ).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'statuspage-public.png'), fullPage: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'statuspage-public-top.png') });
 
@@ -156,7 +176,11 @@ describe('status pages in Chromium', () => {
   });
 
   it('fits a phone screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+    });
     const page = await context.newPage();
     await page.goto(`${h.url}/`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -173,7 +197,9 @@ describe('status pages in Chromium', () => {
   it('asks for credentials on /internal and shows responders, notes and charts once given', async () => {
     const anonymous = await browser.newContext();
     // the 401 carries a Basic challenge; headless Chromium, having no credentials, gives up on it
-    await expect((await anonymous.newPage()).goto(`${h.url}/internal`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+    await expect((await anonymous.newPage()).goto(`${h.url}/internal`)).rejects.toThrow(
+      /ERR_INVALID_AUTH_CREDENTIALS/,
+    );
     await anonymous.close();
 
     const context = await browser.newContext({
@@ -189,7 +215,11 @@ describe('status pages in Chromium', () => {
     await incident.getByText('Full timeline with internal notes').click();
     expect(await incident.getByText(NOTE).isVisible()).toBe(true);
     expect(await page.getByRole('heading', { name: 'Delivery health (last 24 h)' }).isVisible()).toBe(true);
-    expect(await page.getByRole('img', { name: /^Incidents per day by severity, last 30 days: 3 in total/ }).isVisible()).toBe(true);
+    expect(
+      await page
+        .getByRole('img', { name: /^Incidents per day by severity, last 30 days: 3 in total/ })
+        .isVisible(),
+    ).toBe(true);
     expect(await page.getByRole('img', { name: /^MTTA per day/ }).isVisible()).toBe(true);
     expect(await page.getByRole('heading', { name: /^MTTR: 2 h/ }).isVisible()).toBe(true);
     expect(await lowContrast(page, 'h1, h2, h3, p, td, th, .tag')).toEqual([]);

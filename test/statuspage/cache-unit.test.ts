@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/shared/clock';
 import { testLogger } from '../support/db';
 
 /** PageCache alone, with a snapshot loader the test controls (no database). */
-function setup() {
+function setup(minRefreshIntervalMs = 0) {
   const clock = new ManualClock('2026-11-26T12:00:00Z');
   let version = 0;
   let gate: { release: () => void; fail: (e: Error) => void } | null = null;
@@ -20,15 +20,32 @@ function setup() {
     });
   };
   const snapshot = (now: DateTime, v: number): Snapshot =>
-    ({ loadedAt: now, windowStart: now, incidents: [], events: new Map(), overrides: new Map(), maintenances: [], v }) as Snapshot;
+    ({
+      loadedAt: now,
+      windowStart: now,
+      incidents: [],
+      events: new Map(),
+      overrides: new Map(),
+      maintenances: [],
+      v,
+    }) as Snapshot;
   const renderer: Renderer = (snap, now) => ({
     body: `version ${(snap as Snapshot & { v: number }).v} at ${now.toISO()}`,
     contentType: 'text/plain',
     validUntil: now.plus({ minutes: 1 }),
   });
-  const cache = new PageCache({ load, clock, logger: testLogger, retryAfterFailureMs: 0 });
+  const cache = new PageCache({
+    load,
+    clock,
+    logger: testLogger,
+    retryAfterFailureMs: 0,
+    minRefreshIntervalMs,
+  });
   const holdLoads = () => {
-    const g = { release: () => undefined, fail: (_e: Error) => undefined } as { release: () => void; fail: (e: Error) => void };
+    const g = { release: () => undefined, fail: (_e: Error) => undefined } as {
+      release: () => void;
+      fail: (e: Error) => void;
+    };
     gate = g;
     return g;
   };
@@ -53,6 +70,21 @@ describe('PageCache', () => {
     await cache.settled();
     expect(text(await cache.get('k', renderer))).toMatch(/^version 2 /);
     expect(cache.stats.loads).toBe(2);
+  });
+
+  it('coalesces a burst of changes into one reload when refreshes are throttled', async () => {
+    const { cache, renderer } = setup(200);
+    cache.setLive(true);
+    await cache.get('k', renderer);
+    cache.invalidate('first'); // the first refresh starts at once
+    await cache.settled();
+    expect(cache.stats.loads).toBe(2);
+    expect(text(await cache.get('k', renderer))).toMatch(/^version 2 /); // requested: kept hot
+    for (const reason of ['a', 'b', 'c']) cache.invalidate(reason);
+    expect(text(await cache.get('k', renderer))).toMatch(/^version 2 /); // stale while throttled
+    await cache.settled();
+    expect(cache.stats.loads).toBe(3);
+    expect(text(await cache.get('k', renderer))).toMatch(/^version 3 /);
   });
 
   it('keeps serving the last good page when a reload fails, and retries on the next request', async () => {
@@ -83,10 +115,32 @@ describe('PageCache', () => {
     expect(cache.stats).toMatchObject({ loads: 1, renders: 2 });
   });
 
+  it('re-renders in the background when only a soft refresh is due, serving the old bytes meanwhile', async () => {
+    const { clock, cache } = setup();
+    cache.setLive(true);
+    let n = 0;
+    const soft: Renderer = (_s, now) => ({
+      body: `render ${++n}`,
+      contentType: 'text/plain',
+      validUntil: now.plus({ hours: 1 }),
+      refreshAfter: now.plus({ seconds: 10 }),
+    });
+    expect(text(await cache.get('k', soft))).toBe('render 1');
+    clock.advance({ seconds: 11 });
+    expect(text(await cache.get('k', soft))).toBe('render 1'); // served at once, refresh started
+    await cache.settled();
+    expect(text(await cache.get('k', soft))).toBe('render 2');
+    expect(cache.stats).toMatchObject({ loads: 1, renders: 2 });
+  });
+
   it('keeps Last-Modified when a re-render produces the same bytes', async () => {
     const { clock, cache } = setup();
     cache.setLive(true);
-    const fixed: Renderer = (_s, now) => ({ body: 'same', contentType: 'text/plain', validUntil: now.plus({ seconds: 1 }) });
+    const fixed: Renderer = (_s, now) => ({
+      body: 'same',
+      contentType: 'text/plain',
+      validUntil: now.plus({ seconds: 1 }),
+    });
     const first = await cache.get('k', fixed);
     clock.advance({ seconds: 5 });
     const second = await cache.get('k', fixed);

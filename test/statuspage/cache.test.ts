@@ -23,13 +23,18 @@ afterAll(async () => {
 });
 
 /** GET without fetch's transparent decompression: the bytes as sent. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
       })
       .on('error', reject);
   });
@@ -68,12 +73,20 @@ describe('status page cache', () => {
     expect(since.status).toBe(304);
     const stale = await fetch(`${a.url}/`, { headers: { 'if-none-match': '"other"' } });
     expect(stale.status).toBe(200);
+    const head = await fetch(`${a.url}/api/v2/summary.json`, { method: 'HEAD' });
+    expect([head.status, await head.text(), head.headers.get('etag')]).toEqual([
+      200,
+      '',
+      json.headers.get('etag'),
+    ]);
   });
 
   it('still counts its responses in the HTTP metrics (written directly, but through fastify)', async () => {
     await get(`${a.url}/api/v2/status.json`);
     const metrics = await get(`${a.url}/metrics`);
-    expect(metrics.text).toMatch(/herald_http_requests_total\{method="GET",route="\/api\/v2\/status.json",status="200"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /herald_http_requests_total\{method="GET",route="\/api\/v2\/status.json",status="200"\} [1-9]/,
+    );
     expect(metrics.text).toMatch(/herald_http_requests_total\{method="GET",route="\/",status="304"\} [1-9]/);
   });
 
@@ -90,8 +103,14 @@ describe('status page cache', () => {
     expect(gz.headers.vary).toBe('accept-encoding');
     // one entity: the validator of any representation revalidates the others
     const etag = String(identity.headers.etag);
-    expect([br.headers.etag, gz.headers.etag]).toEqual([etag.replace(/"$/, '-br"'), etag.replace(/"$/, '-gz"')]);
-    const revalidated = await rawGet(`${a.url}/`, { 'accept-encoding': 'gzip', 'if-none-match': String(br.headers.etag) });
+    expect([br.headers.etag, gz.headers.etag]).toEqual([
+      etag.replace(/"$/, '-br"'),
+      etag.replace(/"$/, '-gz"'),
+    ]);
+    const revalidated = await rawGet(`${a.url}/`, {
+      'accept-encoding': 'gzip',
+      'if-none-match': String(br.headers.etag),
+    });
     expect(revalidated.status).toBe(304);
   });
 
@@ -101,7 +120,10 @@ describe('status page cache', () => {
     clock.advance({ minutes: 5 });
     const heardByB = b.nextChange();
     const inc = await changed(a, () =>
-      a.incidents.declare({ title: 'Payments failing', severity: 'critical', services: ['checkout'] }, 'alice'),
+      a.incidents.declare(
+        { title: 'Payments failing', severity: 'critical', services: ['checkout'] },
+        'alice',
+      ),
     );
     await heardByB;
 
@@ -111,7 +133,9 @@ describe('status page cache', () => {
     expect(pageA.headers.get('last-modified')).toBe('Thu, 26 Nov 2026 12:05:00 GMT');
     expect(missing(pageA.text, 'Payments failing', 'Major System Outage')).toEqual([]);
 
-    const summaryB = await call(`${b.url}/api/v2/summary.json`, { headers: { 'if-none-match': etagB ?? '' } });
+    const summaryB = await call(`${b.url}/api/v2/summary.json`, {
+      headers: { 'if-none-match': etagB ?? '' },
+    });
     expect(summaryB.status).toBe(200);
     expect((summaryB.body as { incidents: { id: string }[] }).incidents.map((i) => i.id)).toEqual([inc.ref]);
 
@@ -162,7 +186,9 @@ describe('internal page auth', () => {
     const res = await get(`${a.url}/internal`);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Basic realm="Herald internal status", charset="UTF-8"');
-    expect(JSON.parse(res.text)).toEqual({ error: { code: 'Unauthorized', message: expect.stringContaining('missing') } });
+    expect(JSON.parse(res.text)).toEqual({
+      error: { code: 'Unauthorized', message: expect.stringContaining('missing') },
+    });
     expect((await get(`${a.url}/internal`, { authorization: 'Bearer wrong-token-value' })).status).toBe(401);
     expect((await get(`${a.url}/internal`, { authorization: basic('anyone', 'wrong') })).status).toBe(401);
   });

@@ -11,9 +11,16 @@ const NASTY = '<script>alert(1)</script> ]]> & \u0007bell 🚨';
 beforeAll(async () => {
   t = await createTestDatabase();
   h = await startStatusPage({ db: t, clock });
-  const a = await h.incidents.declare({ title: 'API latency', severity: 'medium', services: ['api'] }, 'alice');
+  const a = await h.incidents.declare(
+    { title: 'API latency', severity: 'medium', services: ['api'] },
+    'alice',
+  );
   clock.advance({ minutes: 5 });
-  await h.incidents.update(a.ref, { message: 'INTERNAL-xyz', publicMessage: 'We are looking into slow responses.' }, 'alice');
+  await h.incidents.update(
+    a.ref,
+    { message: 'INTERNAL-xyz', publicMessage: 'We are looking into slow responses.' },
+    'alice',
+  );
   clock.advance({ minutes: 30 });
   await h.incidents.resolve(a.ref, { publicMessage: 'Latency is back to normal.' }, 'alice');
   clock.advance({ hours: 1 });
@@ -64,7 +71,9 @@ describe('incident feeds', () => {
   it('changes when an incident changes', async () => {
     const before = await get(`${h.url}/history.atom`);
     clock.advance({ minutes: 1 });
-    await changed(h, () => h.incidents.update('INC-2', { message: 'x', publicMessage: 'Card payments fail.' }, 'alice'));
+    await changed(h, () =>
+      h.incidents.update('INC-2', { message: 'x', publicMessage: 'Card payments fail.' }, 'alice'),
+    );
     const after = await get(`${h.url}/history.atom`, { 'if-none-match': before.headers.get('etag') ?? '' });
     expect(after.status).toBe(200);
     expect(parseFeed(after.text).items[0]?.content).toContain('Card payments fail.');

@@ -64,9 +64,13 @@ function expectKeys(o: unknown, keys: string[]): Obj {
 }
 function expectComponent(c: unknown): Obj {
   const o = expectKeys(c, COMPONENT_KEYS);
-  expect(['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance']).toContain(
-    o.status,
-  );
+  expect([
+    'operational',
+    'degraded_performance',
+    'partial_outage',
+    'major_outage',
+    'under_maintenance',
+  ]).toContain(o.status);
   expect(o.created_at).toMatch(ISO);
   expect(typeof o.position).toBe('number');
   expect(typeof o.group).toBe('boolean');
@@ -109,7 +113,13 @@ afterAll(async () => {
 describe('Statuspage-compatible JSON', () => {
   it('answers an all-clear page with Statuspage fields', async () => {
     const summary = await v2('summary.json');
-    expect(Object.keys(summary)).toEqual(['page', 'components', 'incidents', 'scheduled_maintenances', 'status']);
+    expect(Object.keys(summary)).toEqual([
+      'page',
+      'components',
+      'incidents',
+      'scheduled_maintenances',
+      'status',
+    ]);
     const page = expectKeys(summary.page, PAGE_KEYS);
     expect(page).toMatchObject({ name: 'Acme Status', url: PUBLIC_URL, time_zone: 'Etc/UTC' });
     expect(expectKeys(summary.status, STATUS_KEYS)).toEqual({
@@ -134,7 +144,11 @@ describe('Statuspage-compatible JSON', () => {
     await changed(h, () =>
       h.incidents.update(
         inc.ref,
-        { status: 'monitoring', message: 'rolled back deploy 42', publicMessage: 'A fix is in place; we are monitoring.' },
+        {
+          status: 'monitoring',
+          message: 'rolled back deploy 42',
+          publicMessage: 'A fix is in place; we are monitoring.',
+        },
         'alice',
       ),
     );
@@ -168,9 +182,18 @@ describe('Statuspage-compatible JSON', () => {
     await changed(h, () => h.incidents.resolve(inc.ref, { publicMessage: 'Resolved.' }, 'alice'));
     expect(((await v2('incidents/unresolved.json')).incidents as unknown[]).length).toBe(0);
     const all = (await v2('incidents.json')).incidents as unknown[];
-    expect(expectIncident(all[0])).toMatchObject({ status: 'resolved', resolved_at: '2026-11-26T12:30:00.000Z' });
-    expect(((all[0] as Obj).incident_updates as Obj[]).map((u) => u.status)).toEqual(['resolved', 'monitoring']);
-    expect((await v2('summary.json')).status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    expect(expectIncident(all[0])).toMatchObject({
+      status: 'resolved',
+      resolved_at: '2026-11-26T12:30:00.000Z',
+    });
+    expect(((all[0] as Obj).incident_updates as Obj[]).map((u) => u.status)).toEqual([
+      'resolved',
+      'monitoring',
+    ]);
+    expect((await v2('summary.json')).status).toEqual({
+      indicator: 'none',
+      description: 'All Systems Operational',
+    });
   });
 
   it('lets an explicit component status override the severity mapping', async () => {
@@ -190,10 +213,9 @@ describe('Statuspage-compatible JSON', () => {
       components: { docs: 'degraded_performance', website: 'major_outage' },
     });
     let components = (await v2('components.json')).components as Obj[];
-    expect(components.filter((c) => ['website', 'docs'].includes(c.id as string)).map((c) => c.status)).toEqual([
-      'major_outage',
-      'degraded_performance',
-    ]);
+    expect(
+      components.filter((c) => ['website', 'docs'].includes(c.id as string)).map((c) => c.status),
+    ).toEqual(['major_outage', 'degraded_performance']);
     expect((await v2('status.json')).status).toMatchObject({ indicator: 'critical' });
 
     await changed(h, () =>
@@ -218,9 +240,26 @@ describe('Statuspage-compatible JSON', () => {
       json: { components: { nope: 'operational' } },
     });
     expect(unknown.status).toBe(400);
-    expect((unknown.body as { error: { message: string } }).error.message).toContain('unknown component "nope"');
-    expect((await call(`${h.url}/api/v1/incidents/INC-999/components`, { method: 'PUT', token: TOKEN, json: { components: {} } })).status).toBe(404);
-    expect((await call(`${h.url}/api/v1/incidents/${inc.ref}/components`, { method: 'PUT', json: { components: {} } })).status).toBe(401);
+    expect((unknown.body as { error: { message: string } }).error.message).toContain(
+      'unknown component "nope"',
+    );
+    expect(
+      (
+        await call(`${h.url}/api/v1/incidents/INC-999/components`, {
+          method: 'PUT',
+          token: TOKEN,
+          json: { components: {} },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await call(`${h.url}/api/v1/incidents/${inc.ref}/components`, {
+          method: 'PUT',
+          json: { components: {} },
+        })
+      ).status,
+    ).toBe(401);
     await changed(h, () => h.incidents.resolve(inc.ref, {}, 'alice'));
   });
 
@@ -247,7 +286,10 @@ describe('Statuspage-compatible JSON', () => {
       scheduled_for: '2026-11-27T22:00:00.000Z',
       scheduled_until: '2026-11-27T23:00:00.000Z',
     });
-    expect((m.incident_updates as Obj[])[0]).toMatchObject({ status: 'scheduled', body: 'The API may be read-only.' });
+    expect((m.incident_updates as Obj[])[0]).toMatchObject({
+      status: 'scheduled',
+      body: 'The API may be read-only.',
+    });
     expect((await v2('summary.json')).scheduled_maintenances).toHaveLength(1);
     expect((await v2('scheduled-maintenances.json')).scheduled_maintenances).toHaveLength(1);
     expect((await v2('scheduled-maintenances/active.json')).scheduled_maintenances).toEqual([]);

@@ -28,12 +28,20 @@ afterAll(async () => {
 
 describe('scheduled maintenance', () => {
   it('refuses bad windows and unknown components, and needs the token', async () => {
-    const base = { title: 'x', components: ['api'], starts_at: '2026-11-26T22:00:00Z', ends_at: '2026-11-26T23:00:00Z' };
+    const base = {
+      title: 'x',
+      components: ['api'],
+      starts_at: '2026-11-26T22:00:00Z',
+      ends_at: '2026-11-26T23:00:00Z',
+    };
     expect((await call(`${h.url}/api/v1/maintenances`, { json: base })).status).toBe(401);
     const cases: [Obj, string][] = [
       [{ ...base, title: '' }, 'title'],
       [{ ...base, ends_at: '2026-11-26T21:00:00Z' }, 'ends_at: must be after starts_at'],
-      [{ ...base, starts_at: '2026-11-26T10:00:00Z', ends_at: '2026-11-26T11:00:00Z' }, 'ends_at: must be in the future'],
+      [
+        { ...base, starts_at: '2026-11-26T10:00:00Z', ends_at: '2026-11-26T11:00:00Z' },
+        'ends_at: must be in the future',
+      ],
       [{ ...base, starts_at: 'tomorrow' }, 'starts_at'],
       [{ ...base, starts_at: '2026-11-26T22:00:00' }, 'zone offset'],
       [{ ...base, components: ['nope'] }, 'unknown component "nope"'],
@@ -74,7 +82,9 @@ describe('scheduled maintenance', () => {
     });
     expect(await componentStatus('api')).toBe('operational');
     let page = await get(`${h.url}/`);
-    expect(missing(page.text, 'Scheduled maintenance', 'Database upgrade', 'Writes pause for a few minutes.')).toEqual([]);
+    expect(
+      missing(page.text, 'Scheduled maintenance', 'Database upgrade', 'Writes pause for a few minutes.'),
+    ).toEqual([]);
 
     clock.set('2026-11-26T22:00:00Z'); // no write happens: the window opens by the clock alone
     expect(await componentStatus('api')).toBe('under_maintenance');
@@ -84,12 +94,19 @@ describe('scheduled maintenance', () => {
     expect(status.status).toEqual({ indicator: 'maintenance', description: 'Service Under Maintenance' });
     page = await get(`${h.url}/`);
     expect(missing(page.text, 'Service Under Maintenance', 'In progress', 'Under maintenance')).toEqual([]);
-    expect(((await api('/maintenances?state=in_progress')).body as { maintenances: Obj[] }).maintenances).toHaveLength(1);
+    expect(
+      ((await api('/maintenances?state=in_progress')).body as { maintenances: Obj[] }).maintenances,
+    ).toHaveLength(1);
 
     clock.set('2026-11-26T23:00:00Z');
     expect(await componentStatus('api')).toBe('operational');
-    const done = (await call(`${h.url}/api/v2/scheduled-maintenances.json`)).body as { scheduled_maintenances: Obj[] };
-    expect(done.scheduled_maintenances[0]).toMatchObject({ status: 'completed', resolved_at: '2026-11-26T23:00:00.000Z' });
+    const done = (await call(`${h.url}/api/v2/scheduled-maintenances.json`)).body as {
+      scheduled_maintenances: Obj[];
+    };
+    expect(done.scheduled_maintenances[0]).toMatchObject({
+      status: 'completed',
+      resolved_at: '2026-11-26T23:00:00.000Z',
+    });
     expect((await api(`/maintenances/${m.ref as string}`)).body).toMatchObject({ state: 'completed' });
     page = await get(`${h.url}/`);
     expect(present(page.text, 'Scheduled maintenance')).toEqual([]);
@@ -100,7 +117,12 @@ describe('scheduled maintenance', () => {
     const window = (title: string) =>
       changed(h, () =>
         api('/maintenances', {
-          json: { title, components: ['website'], starts_at: '2026-11-27T10:00:00Z', ends_at: '2026-11-27T12:00:00Z' },
+          json: {
+            title,
+            components: ['website'],
+            starts_at: '2026-11-27T10:00:00Z',
+            ends_at: '2026-11-27T12:00:00Z',
+          },
         }),
       ).then((r) => (r.body as Obj).ref as string);
     const early = await window('Early');
@@ -113,7 +135,9 @@ describe('scheduled maintenance', () => {
     expect(completed.body).toMatchObject({ state: 'completed', completed_at: '2026-11-27T10:30:00.000Z' });
     // the other window still holds the component
     expect(await componentStatus('website')).toBe('under_maintenance');
-    const c = await changed(h, () => api(`/maintenances/${cancelled.toLowerCase()}/cancel`, { method: 'POST' }));
+    const c = await changed(h, () =>
+      api(`/maintenances/${cancelled.toLowerCase()}/cancel`, { method: 'POST' }),
+    );
     expect(c.body).toMatchObject({ state: 'cancelled' });
     expect(await componentStatus('website')).toBe('operational');
     expect((await api(`/maintenances/${cancelled}/cancel`, { method: 'POST' })).status).toBe(409);
@@ -122,7 +146,9 @@ describe('scheduled maintenance', () => {
     expect((await api('/maintenances/bogus')).status).toBe(400);
     const cancelledList = (await api('/maintenances?state=cancelled')).body as { maintenances: Obj[] };
     expect(cancelledList.maintenances.map((x) => x.ref)).toEqual([cancelled]);
-    const json = (await call(`${h.url}/api/v2/scheduled-maintenances.json`)).body as { scheduled_maintenances: Obj[] };
+    const json = (await call(`${h.url}/api/v2/scheduled-maintenances.json`)).body as {
+      scheduled_maintenances: Obj[];
+    };
     expect(json.scheduled_maintenances.map((x) => x.name)).not.toContain('Cancelled');
   });
 

@@ -39,7 +39,10 @@ beforeAll(async () => {
     'bob',
   );
   await h.incidents.update(a.ref, { message: 'x', publicMessage: CORPUS.single }, 'bob');
-  const b = await h.incidents.declare({ title: CORPUS.unicode, severity: 'medium', services: ['checkout'] }, 'alice');
+  const b = await h.incidents.declare(
+    { title: CORPUS.unicode, severity: 'medium', services: ['checkout'] },
+    'alice',
+  );
   await h.incidents.update(b.ref, { message: INTERNAL, publicMessage: CORPUS.cdata }, 'alice');
 });
 afterAll(async () => {
@@ -58,7 +61,9 @@ describe('public page rendering', () => {
       'src="x" on <img>',
       'attribute onerror on <img>',
     ]);
-    expect(injectedMarkup('<a href="javascript:alert(1)">x</a>')).toEqual(['href="javascript:alert(1)" on <a>']);
+    expect(injectedMarkup('<a href="javascript:alert(1)">x</a>')).toEqual([
+      'href="javascript:alert(1)" on <a>',
+    ]);
     expect(injectedMarkup('<p>&lt;script></p>')).toEqual([]);
   });
 
@@ -74,13 +79,17 @@ describe('public page rendering', () => {
     expect(missing(res.text, ']]>&lt;evil/>')).toEqual([]);
     expect(present(res.text, INTERNAL, 'bob')).toEqual([]); // notes and responders are internal
     // an http(s) URL in a public message becomes a link; javascript: stays text
-    expect(missing(res.text, '<a href="https://example.com/x?a=1&amp;b=2" rel="nofollow noopener noreferrer">')).toEqual([]);
+    expect(
+      missing(res.text, '<a href="https://example.com/x?a=1&amp;b=2" rel="nofollow noopener noreferrer">'),
+    ).toEqual([]);
     expect(missing(res.text, 'javascript:alert(document.cookie)')).toEqual([]);
   });
 
   it('renders a component name from configuration as text', async () => {
     const res = await get(`${h.url}/`);
-    expect(missing(res.text, '<span class="cname">&quot;>&lt;img src=x onerror=alert(1)></span>')).toEqual([]);
+    expect(missing(res.text, '<span class="cname">&quot;>&lt;img src=x onerror=alert(1)></span>')).toEqual(
+      [],
+    );
   });
 
   it('escapes the single incident page and 404s unknown incidents', async () => {
@@ -95,7 +104,9 @@ describe('public page rendering', () => {
   it('keeps the JSON API free of internal notes while carrying the text verbatim', async () => {
     const res = await get(`${h.url}/api/v2/incidents.json`);
     expect(present(res.text, INTERNAL)).toEqual([]);
-    const body = JSON.parse(res.text) as { incidents: { name: string; incident_updates: { body: string }[] }[] };
+    const body = JSON.parse(res.text) as {
+      incidents: { name: string; incident_updates: { body: string }[] }[];
+    };
     expect(body.incidents.map((i) => i.name).sort()).toEqual([CORPUS.script, CORPUS.unicode].sort());
     expect(body.incidents.flatMap((i) => i.incident_updates.map((u) => u.body))).toContain(CORPUS.cdata);
   });

@@ -88,11 +88,33 @@ describe('component status', () => {
   });
 
   it('lets an explicit override replace the derived status, including on other components', () => {
-    const impact = incidentImpact(incident({ id: 1, severity: 'critical', services: ['api', 'checkout'] }), services, [
-      { incidentId: 1, componentId: 'api', status: 'degraded_performance', setBy: 'x', setAt: t('2026-11-26T12:00:00Z') },
-      { incidentId: 1, componentId: 'checkout', status: 'operational', setBy: 'x', setAt: t('2026-11-26T12:00:00Z') },
-      { incidentId: 1, componentId: 'website', status: 'partial_outage', setBy: 'x', setAt: t('2026-11-26T12:00:00Z') },
-    ]);
+    const impact = incidentImpact(
+      incident({ id: 1, severity: 'critical', services: ['api', 'checkout'] }),
+      services,
+      [
+        {
+          incidentId: 1,
+          componentId: 'api',
+          status: 'degraded_performance',
+          setBy: 'x',
+          setAt: t('2026-11-26T12:00:00Z'),
+        },
+        {
+          incidentId: 1,
+          componentId: 'checkout',
+          status: 'operational',
+          setBy: 'x',
+          setAt: t('2026-11-26T12:00:00Z'),
+        },
+        {
+          incidentId: 1,
+          componentId: 'website',
+          status: 'partial_outage',
+          setBy: 'x',
+          setAt: t('2026-11-26T12:00:00Z'),
+        },
+      ],
+    );
     expect(Object.fromEntries(impact)).toEqual({ api: 'degraded_performance', website: 'partial_outage' });
   });
 
@@ -126,12 +148,12 @@ describe('component status', () => {
     expect(maintenanceState(m, t('2026-11-26T21:00:00Z'))).toBe('upcoming');
     expect(maintenanceState(m, t('2026-11-26T22:10:00Z'))).toBe('in_progress');
     expect(maintenanceState(m, t('2026-11-26T23:10:00Z'))).toBe('completed');
-    expect(maintenanceState({ ...m, completedAt: t('2026-11-26T22:20:00Z') }, t('2026-11-26T22:30:00Z'))).toBe(
-      'completed',
-    );
-    expect(maintenanceState({ ...m, cancelledAt: t('2026-11-26T20:00:00Z') }, t('2026-11-26T22:10:00Z'))).toBe(
-      'cancelled',
-    );
+    expect(
+      maintenanceState({ ...m, completedAt: t('2026-11-26T22:20:00Z') }, t('2026-11-26T22:30:00Z')),
+    ).toBe('completed');
+    expect(
+      maintenanceState({ ...m, cancelledAt: t('2026-11-26T20:00:00Z') }, t('2026-11-26T22:10:00Z')),
+    ).toBe('cancelled');
   });
 
   it('rolls statuses and incident impacts up into the page indicator', () => {
@@ -159,17 +181,39 @@ describe('uptime', () => {
   it('weights major outages fully, partial outages at 30 % and counts overlaps once', () => {
     const u = uptime(
       [
-        { start: t('2026-11-25T10:00:00Z'), end: t('2026-11-25T12:00:00Z'), status: 'major_outage', ref: 'INC-1', title: 'a' },
+        {
+          start: t('2026-11-25T10:00:00Z'),
+          end: t('2026-11-25T12:00:00Z'),
+          status: 'major_outage',
+          ref: 'INC-1',
+          title: 'a',
+        },
         // overlaps the major outage for one hour, then one more hour alone at 30 %
-        { start: t('2026-11-25T11:00:00Z'), end: t('2026-11-25T13:00:00Z'), status: 'partial_outage', ref: 'INC-2', title: 'b' },
-        { start: t('2026-11-24T00:00:00Z'), end: t('2026-11-24T06:00:00Z'), status: 'degraded_performance', ref: 'INC-3', title: 'c' },
+        {
+          start: t('2026-11-25T11:00:00Z'),
+          end: t('2026-11-25T13:00:00Z'),
+          status: 'partial_outage',
+          ref: 'INC-2',
+          title: 'b',
+        },
+        {
+          start: t('2026-11-24T00:00:00Z'),
+          end: t('2026-11-24T06:00:00Z'),
+          status: 'degraded_performance',
+          ref: 'INC-3',
+          title: 'c',
+        },
       ],
       now,
       3,
     );
     expect(u.days.map((d) => d.date)).toEqual(['2026-11-24', '2026-11-25', '2026-11-26']);
     const [d24, d25, d26] = u.days;
-    expect(d24).toMatchObject({ worst: 'degraded_performance', downtimeSeconds: 0, secondsAt: { degraded_performance: 6 * 3600 } });
+    expect(d24).toMatchObject({
+      worst: 'degraded_performance',
+      downtimeSeconds: 0,
+      secondsAt: { degraded_performance: 6 * 3600 },
+    });
     expect(d25).toMatchObject({
       worst: 'major_outage',
       downtimeSeconds: 2 * 3600 + 0.3 * 3600,
@@ -207,9 +251,18 @@ describe('timeline', () => {
   it('keeps only public messages, with the status each one was posted under', () => {
     const updates = publicUpdates([
       ev(1, { kind: 'declared', message: 'internal: db primary down' }),
-      ev(2, { kind: 'status_changed', changes: [{ field: 'status', from: 'investigating', to: 'identified' }], message: 'secret note', publicMessage: 'We found the cause.' }),
+      ev(2, {
+        kind: 'status_changed',
+        changes: [{ field: 'status', from: 'investigating', to: 'identified' }],
+        message: 'secret note',
+        publicMessage: 'We found the cause.',
+      }),
       ev(3, { message: 'only internal' }),
-      ev(4, { kind: 'resolved', changes: [{ field: 'status', from: 'identified', to: 'resolved' }], publicMessage: '  Fixed.  ' }),
+      ev(4, {
+        kind: 'resolved',
+        changes: [{ field: 'status', from: 'identified', to: 'resolved' }],
+        publicMessage: '  Fixed.  ',
+      }),
     ]);
     expect(updates.map((u) => [u.id, u.status, u.body])).toEqual([
       [2, 'identified', 'We found the cause.'],
@@ -221,8 +274,20 @@ describe('timeline', () => {
     const now = t('2026-11-26T12:00:00Z');
     const s = dailyStats(
       [
-        incident({ id: 1, severity: 'critical', startedAt: t('2026-11-26T01:00:00Z'), acknowledgedAt: t('2026-11-26T01:04:00Z'), resolvedAt: t('2026-11-26T02:00:00Z'), status: 'resolved' }),
-        incident({ id: 2, severity: 'low', startedAt: t('2026-11-26T03:00:00Z'), acknowledgedAt: t('2026-11-26T03:10:00Z') }),
+        incident({
+          id: 1,
+          severity: 'critical',
+          startedAt: t('2026-11-26T01:00:00Z'),
+          acknowledgedAt: t('2026-11-26T01:04:00Z'),
+          resolvedAt: t('2026-11-26T02:00:00Z'),
+          status: 'resolved',
+        }),
+        incident({
+          id: 2,
+          severity: 'low',
+          startedAt: t('2026-11-26T03:00:00Z'),
+          acknowledgedAt: t('2026-11-26T03:10:00Z'),
+        }),
         incident({ id: 3, severity: 'low', startedAt: t('2026-11-20T03:00:00Z') }),
         incident({ id: 4, severity: 'high', startedAt: t('2026-09-01T03:00:00Z') }), // outside 30 days
       ],

@@ -37,7 +37,9 @@ afterAll(async () => {
 describe('email subscriptions', () => {
   it('shows the form and takes a subscription, storing only a hash of the token', async () => {
     const page = await get(`${h.url}/`);
-    expect(missing(page.text, '<form class="card sub" method="post" action="/subscribe">', 'Email address')).toEqual([]);
+    expect(
+      missing(page.text, '<form class="card sub" method="post" action="/subscribe">', 'Email address'),
+    ).toEqual([]);
 
     const res = await form('/subscribe', { email: '  Ann@Example.com ' });
     expect(res.status).toBe(202);
@@ -46,8 +48,12 @@ describe('email subscriptions', () => {
     expect(mailer.confirmations).toHaveLength(1);
     const sent = mailer.confirmations[0];
     expect(sent).toMatchObject({ email: 'Ann@Example.com', pageTitle: 'Acme Status' });
-    expect(sent?.confirmUrl).toMatch(new RegExp(`^${PUBLIC_URL}/subscribe/confirm\\?token=[A-Za-z0-9_-]{43}$`));
-    expect(sent?.unsubscribeUrl).toMatch(new RegExp(`^${PUBLIC_URL}/unsubscribe\\?token=\\d+\\.[A-Za-z0-9_-]{43}$`));
+    expect(sent?.confirmUrl).toMatch(
+      new RegExp(`^${PUBLIC_URL}/subscribe/confirm\\?token=[A-Za-z0-9_-]{43}$`),
+    );
+    expect(sent?.unsubscribeUrl).toMatch(
+      new RegExp(`^${PUBLIC_URL}/unsubscribe\\?token=\\d+\\.[A-Za-z0-9_-]{43}$`),
+    );
     expect(mailer.inTransaction).toEqual([true]);
 
     const stored = await row('Ann@Example.com');
@@ -81,21 +87,33 @@ describe('email subscriptions', () => {
     const json = await call(`${h.url}/subscribe`, { json: { email: 'nope' } });
     expect(json.status).toBe(400);
     expect(json.body).toMatchObject({ error: { code: 'Validation' } });
-    expect((await call(`${h.url}/subscribe`, { raw: 'email=x', headers: { 'content-type': 'text/csv' } })).status).toBe(415);
+    expect(
+      (await call(`${h.url}/subscribe`, { raw: 'email=x', headers: { 'content-type': 'text/csv' } })).status,
+    ).toBe(415);
   });
 
   it('confirms only on POST: the link opens a page with a button', async () => {
     const url = mailer.confirmations[1]?.confirmUrl ?? '';
     const link = await get(`${h.url}${new URL(url).pathname}${new URL(url).search}`);
     expect(link.status).toBe(200);
-    expect(missing(link.text, 'Confirm subscription', `value="${tokenOf(url)}"`, '<meta name="robots" content="noindex"/>')).toEqual([]);
+    expect(
+      missing(
+        link.text,
+        'Confirm subscription',
+        `value="${tokenOf(url)}"`,
+        '<meta name="robots" content="noindex"/>',
+      ),
+    ).toEqual([]);
     expect(link.headers.get('referrer-policy')).toBe('no-referrer');
     expect((await row('Ann@Example.com')).status).toBe('pending');
 
     const confirmed = await form('/subscribe/confirm', { token: tokenOf(url) });
     expect(confirmed.status).toBe(200);
     expect(missing(confirmed.text, 'You are subscribed')).toEqual([]);
-    expect(await row('Ann@Example.com')).toMatchObject({ status: 'confirmed', confirmed_at: clock.now().toJSDate() });
+    expect(await row('Ann@Example.com')).toMatchObject({
+      status: 'confirmed',
+      confirmed_at: clock.now().toJSDate(),
+    });
     const twice = await call(`${h.url}/subscribe/confirm`, { json: { token: tokenOf(url) } });
     expect(twice.body).toEqual({ status: 'confirmed', already_confirmed: true });
 
@@ -115,11 +133,18 @@ describe('email subscriptions', () => {
   });
 
   it('sends public incident updates to confirmed subscribers only, inside the incident transaction', async () => {
-    const inc = await h.incidents.declare({ title: 'Login errors', severity: 'high', services: ['api'] }, 'alice');
+    const inc = await h.incidents.declare(
+      { title: 'Login errors', severity: 'high', services: ['api'] },
+      'alice',
+    );
     await h.incidents.update(inc.ref, { message: 'internal only: db failover' }, 'alice');
     expect(mailer.updates).toHaveLength(0);
 
-    await h.incidents.update(inc.ref, { message: 'failover done', publicMessage: 'Logins work again.' }, 'alice');
+    await h.incidents.update(
+      inc.ref,
+      { message: 'failover done', publicMessage: 'Logins work again.' },
+      'alice',
+    );
     expect(mailer.updates).toHaveLength(1);
     const u = mailer.updates[0];
     expect(u).toMatchObject({
@@ -148,16 +173,25 @@ describe('email subscriptions', () => {
 
     const forged = `${token.split('.')[0]}.${'A'.repeat(43)}`;
     expect((await get(`${h.url}/unsubscribe?token=${forged}`)).status).toBe(404);
-    expect((await form('/unsubscribe', { 'List-Unsubscribe': 'One-Click' }, `?token=${forged}`)).status).toBe(404);
+    expect((await form('/unsubscribe', { 'List-Unsubscribe': 'One-Click' }, `?token=${forged}`)).status).toBe(
+      404,
+    );
 
     // what a mail client does with List-Unsubscribe-Post: POST the URL with this body
-    const oneClick = await form('/unsubscribe', { 'List-Unsubscribe': 'One-Click' }, `?token=${encodeURIComponent(token)}`);
+    const oneClick = await form(
+      '/unsubscribe',
+      { 'List-Unsubscribe': 'One-Click' },
+      `?token=${encodeURIComponent(token)}`,
+    );
     expect(oneClick.status).toBe(200);
     expect(missing(oneClick.text, 'You are unsubscribed')).toEqual([]);
     expect((await row('Ann@Example.com')).status).toBe('unsubscribed');
     expect((await form('/unsubscribe', { token })).status).toBe(200); // idempotent
 
-    const inc = await h.incidents.declare({ title: 'Another', severity: 'low', services: ['website'] }, 'alice');
+    const inc = await h.incidents.declare(
+      { title: 'Another', severity: 'low', services: ['website'] },
+      'alice',
+    );
     await h.incidents.update(inc.ref, { message: 'x', publicMessage: 'Public words.' }, 'alice');
     expect(mailer.updates).toHaveLength(1); // nobody is confirmed any more: no call at all
 

@@ -305,6 +305,13 @@ describe('parsed file', () => {
       integrations: [],
       statusPage: { title: 'Herald', components: [] },
       delivery: { maxAttempts: 5, sesRatePerSecond: 14 },
+      ingest: {
+        flapWindowMinutes: 10,
+        storm: { newAlertsPerMinute: 100, updateIntervalSeconds: 60 },
+        maxInFlight: 64,
+        maxPoolWaiting: 32,
+        retryAfterSeconds: 1,
+      },
     });
   });
 
@@ -415,6 +422,8 @@ describe('parseEnv', () => {
       configFile: undefined,
       publicUrl: 'http://localhost:3000',
       apiToken: undefined,
+      workerConcurrency: 32,
+      dbPoolSize: 40,
       slack: {
         botToken: undefined,
         signingSecret: undefined,

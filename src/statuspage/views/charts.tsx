@@ -21,10 +21,17 @@ function niceMax(v: number): number {
 }
 
 /** Gridlines at 0, half and full scale (deduplicated once rounded), and a date every 7 days back from today. */
-function Axes(props: { max: number; days: readonly DayStats[]; format: (v: number) => string; integer?: boolean }) {
+function Axes(props: {
+  max: number;
+  days: readonly DayStats[];
+  format: (v: number) => string;
+  integer?: boolean;
+}) {
   const plotH = H - TOP - BOTTOM;
   const step = (W - LEFT) / props.days.length;
-  const ticks = [...new Set([0, 0.5, 1].map((f) => (props.integer ? Math.round(props.max * f) : props.max * f)))];
+  const ticks = [
+    ...new Set([0, 0.5, 1].map((f) => (props.integer ? Math.round(props.max * f) : props.max * f))),
+  ];
   return (
     <g>
       {ticks.map((v) => {

@@ -20,6 +20,8 @@ export const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:availability-alarms';
  */
 export interface FakeSns {
   readonly agent: https.Agent;
+  /** Connects to the fake like `agent` but trusts only the system CAs, as production does. */
+  readonly untrustingAgent: https.Agent;
   readonly certUrl: string;
   /** Paths (with query) requested, in order. */
   readonly requests: string[];
@@ -29,7 +31,15 @@ export interface FakeSns {
 
 const SIGNED_KEYS: Readonly<Record<string, readonly string[]>> = {
   Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
-  SubscriptionConfirmation: ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'],
+  SubscriptionConfirmation: [
+    'Message',
+    'MessageId',
+    'SubscribeURL',
+    'Timestamp',
+    'Token',
+    'TopicArn',
+    'Type',
+  ],
 };
 
 /** A private key SNS never had: signatures made with it are forgeries. */
@@ -46,8 +56,21 @@ function makeCertificate(): { key: string; cert: string } {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', keyFile, '-out', certFile,
-        '-subj', `/CN=${SNS_HOST}`, '-addext', `subjectAltName=DNS:${SNS_HOST}`,
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-subj',
+        `/CN=${SNS_HOST}`,
+        '-addext',
+        `subjectAltName=DNS:${SNS_HOST}`,
       ],
       { stdio: 'ignore' },
     );
@@ -80,25 +103,34 @@ export async function startFakeSns(): Promise<FakeSns> {
   const port = (server.address() as AddressInfo).port;
 
   class FakeSnsAgent extends https.Agent {
+    constructor(private readonly trust: string | undefined) {
+      super({ keepAlive: false });
+    }
     override createConnection(options: tls.ConnectionOptions): ReturnType<typeof tls.connect> {
       return tls.connect({
         ...options,
         host: '127.0.0.1',
         port,
         servername: options.servername || SNS_HOST,
-        ca: cert,
+        ...(this.trust ? { ca: this.trust } : {}),
       });
     }
   }
-  const agent = new FakeSnsAgent({ keepAlive: false });
+  const agent = new FakeSnsAgent(cert);
+  const untrustingAgent = new FakeSnsAgent(undefined);
 
   return {
     agent,
+    untrustingAgent,
     certUrl: `https://${SNS_HOST}${certPath}`,
     requests,
     sign(message, opts = {}) {
       const version = opts.version ?? '2';
-      const signed: Record<string, string> = { ...message, SignatureVersion: version, SigningCertURL: message.SigningCertURL ?? `https://${SNS_HOST}${certPath}` };
+      const signed: Record<string, string> = {
+        ...message,
+        SignatureVersion: version,
+        SigningCertURL: message.SigningCertURL ?? `https://${SNS_HOST}${certPath}`,
+      };
       const keys = SIGNED_KEYS[signed.Type ?? ''] ?? [];
       const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
       for (const k of keys) if (k in signed) signer.update(`${k}\n${signed[k]}\n`);
@@ -107,6 +139,7 @@ export async function startFakeSns(): Promise<FakeSns> {
     },
     close: async () => {
       agent.destroy();
+      untrustingAgent.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

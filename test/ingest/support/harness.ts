@@ -68,7 +68,15 @@ export async function startHarness(
     knownServices: new Set(config.file.services.map((s) => s.id)),
   });
   const metrics = createMetrics();
-  const ctx: ModuleContext = { config, db: t.db, pool: t.pool, logger: testLogger, clock, incidents, metrics };
+  const ctx: ModuleContext = {
+    config,
+    db: t.db,
+    pool: t.pool,
+    logger: testLogger,
+    clock,
+    incidents,
+    metrics,
+  };
   const { module, service } = createIngest(ctx, opts.options);
   for (const s of module.subscribers ?? []) incidents.subscribe(s);
   incidents.subscribe(async (_trx, change) => void changes.push(change));
@@ -105,7 +113,10 @@ export async function timelineOf(h: Harness, ref: string): Promise<Array<[string
   return events.map((e) => [e.kind, e.actor, e.message]);
 }
 
-export async function count(h: Harness, table: 'incidents' | 'incident_events' | 'ingest_alerts'): Promise<number> {
+export async function count(
+  h: Harness,
+  table: 'incidents' | 'incident_events' | 'ingest_alerts',
+): Promise<number> {
   const r = await h.t.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -7,6 +7,7 @@ import { buildServer } from '../../../src/http/server';
 import { IncidentService } from '../../../src/incidents/incident.service';
 import type { Clock } from '../../../src/shared/clock';
 import {
+  LOCAL_CHANGE,
   statusPageModule,
   type DeliveryHealth,
   type StatusPageModule,
@@ -94,7 +95,7 @@ export async function startStatusPage(opts: {
       incidents,
       metrics: createMetrics(),
     },
-    { mailer: opts.mailer, deliveryHealth: opts.deliveryHealth },
+    { mailer: opts.mailer, deliveryHealth: opts.deliveryHealth, minRefreshIntervalMs: 0 },
   );
   for (const s of module.subscribers ?? []) incidents.subscribe(s);
   const app = await buildServer({
@@ -119,7 +120,7 @@ export async function startStatusPage(opts: {
       // Wait for the NOTIFY from the database (every change sends one), not a local shortcut.
       for (;;) {
         const [reason] = (await once(module.cache, 'invalidated')) as [string];
-        if (reason !== 'local change') break;
+        if (reason !== LOCAL_CHANGE) break;
       }
       await module.cache.settled();
     },

@@ -39,6 +39,8 @@ export function injectedMarkup(html: string): string[] {
 }
 
 /** The needles not found in a page (so a failure names them instead of printing the page). */
-export const missing = (text: string, ...needles: string[]): string[] => needles.filter((n) => !text.includes(n));
+export const missing = (text: string, ...needles: string[]): string[] =>
+  needles.filter((n) => !text.includes(n));
 /** The needles found in a page that must not be there. */
-export const present = (text: string, ...needles: string[]): string[] => needles.filter((n) => text.includes(n));
+export const present = (text: string, ...needles: string[]): string[] =>
+  needles.filter((n) => text.includes(n));

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { createLogger } from '../src/shared/logger';
+
+/**
+ * A PostgreSQL server for a benchmark: DATABASE_URL's when set, else an embedded one in a temp
+ * directory. `freshDatabase` gives each scenario its own empty database on it.
+ */
+export interface BenchServer {
+  readonly adminUrl: string;
+  freshDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function benchServer(): Promise<BenchServer> {
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async (): Promise<void> => undefined;
+  if (!adminUrl) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-pg-'));
+    fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres` and must enter it
+    const embedded = await startEmbeddedPostgres(dir, createLogger('warn'));
+    adminUrl = embedded.url;
+    stop = async () => {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const admin = adminUrl;
+  return {
+    adminUrl: admin,
+    stop,
+    freshDatabase: async (name) => {
+      const client = new pg.Client({ connectionString: admin });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.query(`create database ${name}`);
+      await client.end();
+      const u = new URL(admin);
+      u.pathname = `/${name}`;
+      return u.toString();
+    },
+  };
+}
+
+/** Percentile of a sorted-or-not sample (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import type { Clock } from '../shared/clock';
+import * as facts from './facts.repository';
+import type { LockedGroup } from './facts.repository';
+import { isRetryable } from './guard';
+import { planFacts, type FactsPlan } from './grouping';
+import type { IncidentSnapshot } from './ingest.repository';
+import type { AlertBatch, IngestPolicy } from './types';
+
+export interface FactsResult {
+  readonly plan: FactsPlan;
+  /** The group as it was when its row was locked. */
+  readonly group: LockedGroup;
+  /** The group's open incident after the write, when its alerts joined it. */
+  readonly target: IncidentSnapshot | null;
+}
+
+interface Pending {
+  readonly batch: AlertBatch;
+  resolve(result: FactsResult): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit for alert facts. A request's alerts are durable when its transaction commits, and
+ * a commit waits for PostgreSQL to flush its WAL; one request per transaction makes that wait the
+ * ceiling of single-alert traffic. So requests that arrive while transactions are in flight are
+ * written together in the next one (three statements whatever their number), and each still gets
+ * its answer only after the commit that holds its facts. With no queue a request is written at
+ * once: batching adds no delay at low load. Callers guarantee that no two pending batches share a
+ * group (the service's per-group lock), so one transaction never locks a group twice.
+ */
+export class FactsWriter {
+  private readonly queue: Pending[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly deps: {
+      readonly db: Kysely<Database>;
+      readonly clock: Clock;
+      readonly policy: IngestPolicy;
+      /** Transactions in flight at once (each holds a pooled connection). */
+      readonly concurrency: number;
+      /** Alerts per transaction, at most (a single larger request still goes alone). */
+      readonly maxAlerts: number;
+    },
+  ) {}
+
+  write(batch: AlertBatch): Promise<FactsResult> {
+    return new Promise<FactsResult>((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.deps.concurrency && this.queue.length > 0) {
+      const items = this.take();
+      this.running++;
+      void this.flush(items).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private take(): Pending[] {
+    const items: Pending[] = [];
+    let alerts = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as Pending;
+      if (items.length > 0 && alerts + next.batch.alerts.length > this.deps.maxAlerts) break;
+      items.push(next);
+      alerts += next.batch.alerts.length;
+      this.queue.shift();
+    }
+    return items;
+  }
+
+  /** Writes the items; every one is settled (resolved or rejected) when this returns. */
+  private async flush(items: Pending[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const results = await this.deps.db.transaction().execute((trx) => this.writeAll(trx, items));
+        items.forEach((item, i) => item.resolve(results[i] as FactsResult));
+        return;
+      } catch (err) {
+        if (attempt < 3 && isRetryable(err)) continue;
+        for (const item of items) item.reject(err);
+        return;
+      }
+    }
+  }
+
+  private async writeAll(
+    trx: Parameters<typeof facts.lockGroups>[0],
+    items: Pending[],
+  ): Promise<FactsResult[]> {
+    const now = this.deps.clock.now();
+    const batches = items.map((x) => x.batch);
+    const groups = await facts.lockGroups(trx, batches, now);
+    const known = await facts.knownAlerts(trx, batches);
+    const planned = batches.map((batch) => {
+      const key = facts.groupKeyOf(batch);
+      const group = groups.get(key) ?? { incidentId: null, incidentOpen: false };
+      const target = group.incidentOpen ? group.incidentId : null;
+      const plan = planFacts(known.get(key) ?? new Map(), batch, target, now, this.deps.policy);
+      return { batch, plan, target, group };
+    });
+    const states = await facts.writeFacts(trx, planned, now);
+    return planned.map(({ plan, group, target }) => ({
+      plan,
+      group,
+      target: target === null ? null : (states.get(target) ?? null),
+    }));
+  }
+}
