@@ -213,7 +213,7 @@ export async function fireDueEscalations(deps: EngineDeps, limit = 100): Promise
     .limit(limit)
     .execute();
   let fired = 0;
-  for (const { incident_id: id } of due) {
+  const fire = async (id: number): Promise<void> => {
     const done = await deps.db.transaction().execute(async (trx) => {
       const locked = await sql<{ status: string; acknowledged_at: Date | null }>`
         select status, acknowledged_at from incidents where id = ${id} for update skip locked`.execute(trx);
@@ -238,9 +238,17 @@ export async function fireDueEscalations(deps: EngineDeps, limit = 100): Promise
       return true;
     });
     if (done) fired++;
-  }
+  };
+  // A few at a time: each is its own transaction under its own row lock, so they cannot clash.
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < due.length) await fire((due[next++] as { incident_id: number }).incident_id);
+  };
+  await Promise.all(Array.from({ length: FIRE_CONCURRENCY }, lane));
   return fired;
 }
+
+const FIRE_CONCURRENCY = 4;
 
 /**
  * Reminds the owner of an acknowledged incident that has had no update for the policy's

@@ -31,7 +31,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    maxParamLength: 1000, // signed tokens travel in path parameters (acknowledge links)
+    routerOptions: { maxParamLength: 1000 }, // signed tokens travel in path parameters (ack links)
   });
   installErrorHandler(app);
   instrumentHttp(app, deps.metrics);

@@ -72,11 +72,18 @@ export async function insertDeliveries(
     .execute();
 }
 
-/** One graphile-worker job per delivery, in the caller's transaction (the outbox). */
-export async function enqueueSendJobs(db: Db, ids: readonly number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await sql`select graphile_worker.add_job(${SEND_TASK}::text, json_build_object('id', id), max_attempts => 3)
-            from unnest(${ids}::bigint[]) as id`.execute(db);
+/**
+ * One graphile-worker job per delivery, in the caller's transaction (the outbox). The payload
+ * carries the rate-limit bucket so the worker can decide to defer without reading the row first.
+ */
+export async function enqueueSendJobs(db: Db, rows: readonly { id: number; key: string }[]): Promise<void> {
+  if (rows.length === 0) return;
+  // One add_jobs call for the whole batch: about a third of the cost of add_job per row.
+  await sql`select count(*) from graphile_worker.add_jobs(array(
+              select (${SEND_TASK}, json_build_object('id', u.id, 'key', u.key), null, null, 3, null, null, null)::graphile_worker.job_spec
+              from unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.key)}::text[]) as u(id, key)))`.execute(
+    db,
+  );
 }
 
 /**
@@ -174,10 +181,10 @@ export async function dueDeliveries(
   db: Db,
   now: DateTime,
   limit: number,
-): Promise<Pick<DeliveryRow, 'id' | 'status'>[]> {
+): Promise<Pick<DeliveryRow, 'id' | 'status' | 'channel' | 'address'>[]> {
   return db
     .selectFrom('deliveries')
-    .select(['id', 'status'])
+    .select(['id', 'status', 'channel', 'address'])
     .where('status', 'in', ['pending', 'held'])
     .where('next_attempt_at', '<=', now.toJSDate())
     .orderBy('next_attempt_at')

@@ -8,6 +8,7 @@ import { SEND_TASK } from './delivery.repository';
 import { registerNotificationRoutes } from './routes';
 import { DeliverySender } from './sender';
 import { DeliveryTicker } from './tick';
+import { planDueDigests } from './digests';
 import { z } from 'zod';
 import { repeat, type Repeater } from '../shared/repeat';
 
@@ -21,7 +22,7 @@ export interface Notifications {
   readonly ticker: DeliveryTicker;
 }
 
-const sendPayload = z.object({ id: z.number().int() });
+const sendPayload = z.object({ id: z.number().int(), key: z.string().optional() });
 
 /** The notifications module: rules → deliveries (outbox) → channel adapters, with the audit. */
 export function createNotifications(
@@ -50,38 +51,43 @@ export function createNotifications(
   });
   const ticker = new DeliveryTicker({ db, clock, sender });
   let loop: Repeater | undefined;
+  const digestCtx = { orgName: file.organization.name, publicUrl: config.env.publicUrl };
+  const enqueue = (trx: Trx, requests: readonly DeliveryRequest[]) =>
+    enqueueDeliveries(trx, planner, requests, clock.now());
+  /** Clock-driven work: executives' digests that fell due, then retries, releases, sealing. */
+  const tick = async () => {
+    await planDueDigests(db, file, digestCtx, clock.now(), enqueue);
+    return ticker.tick();
+  };
   const module: HeraldModule = {
     name: 'notifications',
     subscribers: [plannerSubscriber({ ...planner, snsTopicArn: config.env.aws.snsTopicArn }, clock)],
     tasks: {
-      [SEND_TASK]: async (payload) => sender.process(sendPayload.parse(payload).id),
+      [SEND_TASK]: async (payload) => {
+        const job = sendPayload.parse(payload);
+        await sender.process(job.id, job.key);
+      },
     },
     routes: (app) => registerNotificationRoutes(app, { db, clock, apiToken: config.env.apiToken }),
     start: async (runner) => {
-      if (runner)
-        loop = repeat(
-          500,
-          () => ticker.tick(),
-          (err) => logger.error({ err }, 'delivery tick failed; retrying'),
-        );
+      if (runner) loop = repeat(500, tick, (err) => logger.error({ err }, 'delivery tick failed; retrying'));
     },
-    tick: () => ticker.tick(),
+    tick,
     stop: async () => {
       await loop?.stop();
       closeAdapters(adapters);
     },
   };
-  const off = Object.values(adapters).filter((a) => a.disabledReason);
-  if (off.length)
-    logger.info(
-      { channels: off.map((a) => a.channel) },
-      `channels off: ${off.map((a) => a.disabledReason).join('; ')}`,
-    );
+  // One line per provider that is off (Slack's two channels share one reason).
+  const reasons = new Set(
+    Object.values(adapters).flatMap((a) => (a.disabledReason ? [a.disabledReason] : [])),
+  );
+  for (const reason of reasons) logger.info(reason);
   return {
     module,
     sender,
     ticker,
-    enqueue: (trx, requests) => enqueueDeliveries(trx, planner, requests, clock.now()),
+    enqueue,
   };
 }
 

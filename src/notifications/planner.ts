@@ -5,6 +5,7 @@ import type { ChangeSubscriber } from '../incidents/incident.service';
 import { appendAudit, type AuditEntry } from './audit';
 import type { ChannelAdapter } from './channels/types';
 import { enqueueSendJobs, insertDeliveries, type NewDelivery } from './delivery.repository';
+import { limitKey } from './ratelimit';
 import { plan, type PlannedDelivery } from './rules';
 import type { RecipientKind } from './tables';
 import { quietUntil } from './timing';
@@ -117,8 +118,11 @@ export async function enqueueDeliveries(
     },
   }));
   await appendAudit(trx, audit);
-  const pending = inserted.filter((d) => d.status === 'pending').map((d) => d.id);
-  await enqueueSendJobs(trx, pending);
+  const pending = inserted.filter((d) => d.status === 'pending');
+  await enqueueSendJobs(
+    trx,
+    pending.map((d) => ({ id: d.id, key: limitKey(d.channel, d.address) })),
+  );
   return inserted.map((d) => d.id);
 }
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { DateTime } from 'luxon';
 import type { Database, Trx } from '../db/schema';
+import type { Incident, TimelineEvent } from '../incidents/incident';
 import { findEvent, findIncident } from '../incidents/incident.repository';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -13,7 +14,6 @@ import * as repo from './delivery.repository';
 import type { DeliveryMetrics } from './metrics';
 import { enqueueDeliveries, type PlannerDeps } from './planner';
 import type { RateLimiter } from './ratelimit';
-import { limitKey } from './ratelimit';
 import type { MessageContent } from './render/content';
 import { contactRank, personAddress } from './rules';
 import type { DeliveryRow } from './tables';
@@ -49,16 +49,19 @@ type Outcome =
 export class DeliverySender {
   constructor(private readonly deps: SenderDeps) {}
 
-  async process(id: number): Promise<void> {
+  /**
+   * Sends delivery `id` if it is due and pending. `key` is its rate-limit bucket (carried in the
+   * job), so a deferral costs one write and a send needs no read before the claim.
+   */
+  async process(id: number, key?: string): Promise<void> {
     const { db, clock } = this.deps;
-    const row = await db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row || row.status !== 'pending') return;
     const now = clock.now();
-    if (row.next_attempt_at && row.next_attempt_at.getTime() > now.toMillis()) return;
-    const wait = this.deps.limiter.reserve(limitKey(row.channel, row.address), now);
-    if (wait > 0) {
-      await repo.defer(db, id, now.plus({ milliseconds: wait }));
-      return;
+    if (key) {
+      const wait = this.deps.limiter.reserve(key, now);
+      if (wait > 0) {
+        await repo.defer(db, id, now.plus({ milliseconds: wait }));
+        return;
+      }
     }
     const claimed = await repo.claim(db, id, now);
     if (!claimed) return;
@@ -97,17 +100,55 @@ export class DeliverySender {
   }
 
   private async render(d: DeliveryRow): Promise<OutboundMessage> {
+    if (d.template === 'slack_blocks') {
+      const c = d.content as { subject: string; text: string; blocks: unknown[] };
+      return {
+        idempotencyKey: d.idempotency_key,
+        deliveryId: d.id,
+        address: d.address,
+        subject: c.subject,
+        text: c.text,
+        blocks: c.blocks,
+      };
+    }
     if (d.template !== 'incident')
       return composeContent(d, d.content as MessageContent, this.deps.compose.orgName);
     if (d.incident_id === null || d.event_id === null) throw new Error('incident delivery without incident');
-    const incident = await findIncident(this.deps.db, d.incident_id);
-    const event = await findEvent(this.deps.db, d.event_id);
+    const { incident, event } = await this.incidentAndEvent(d.incident_id, d.event_id);
     const pages = d.recipient_kind === 'person' && incident.status !== 'resolved' && !incident.acknowledgedAt;
     const ackUrl =
       pages && this.deps.ackSecret
         ? `${this.deps.compose.publicUrl}/ack/${createAckToken(await this.deps.ackSecret(), incident.id, d.recipient_id, this.deps.clock.now().plus({ hours: ACK_LINK_HOURS }))}`
         : undefined;
     return composeIncidentMessage(d, incident, event, { ...this.deps.compose, ackUrl });
+  }
+
+  /**
+   * The incident and event a delivery renders, cached for a second: a fan-out renders the same
+   * pair a hundred times within milliseconds. A second is also the staleness a message can have.
+   */
+  private readonly renderCache = new Map<
+    number,
+    { until: number; value: Promise<{ incident: Incident; event: TimelineEvent }> }
+  >();
+
+  private incidentAndEvent(
+    incidentId: number,
+    eventId: number,
+  ): Promise<{ incident: Incident; event: TimelineEvent }> {
+    const nowMs = performance.now();
+    const hit = this.renderCache.get(eventId);
+    if (hit && hit.until > nowMs) return hit.value;
+    if (this.renderCache.size > 1000) {
+      for (const [k, v] of this.renderCache) if (v.until <= nowMs) this.renderCache.delete(k);
+    }
+    const value = Promise.all([
+      findIncident(this.deps.db, incidentId),
+      findEvent(this.deps.db, eventId),
+    ]).then(([incident, event]) => ({ incident, event }));
+    this.renderCache.set(eventId, { until: nowMs + 1000, value });
+    value.catch(() => this.renderCache.delete(eventId)); // a failed read is not cached
+    return value;
   }
 
   private async record(d: DeliveryRow, o: Outcome, started: DateTime, durationMs: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { Database } from '../db/schema';
 import type { Clock } from '../shared/clock';
 import { appendAudit, sealAudit } from './audit';
 import * as repo from './delivery.repository';
+import { limitKey } from './ratelimit';
 import type { DeliverySender } from './sender';
 
 /**
@@ -44,14 +45,16 @@ export class DeliveryTicker {
       if (await this.release(d.id)) released++;
       else skipped++;
     }
-    const ids = due.map((d) => d.id);
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < ids.length) await this.deps.sender.process(ids[next++] as number);
+      while (next < due.length) {
+        const d = due[next++] as (typeof due)[number];
+        await this.deps.sender.process(d.id, limitKey(d.channel, d.address));
+      }
     };
     await Promise.all(Array.from({ length: this.deps.concurrency ?? 16 }, worker));
     const sealed = await sealAudit(db);
-    return { sealed, processed: ids.length, released, skipped, reclaimed };
+    return { sealed, processed: due.length, released, skipped, reclaimed };
   }
 
   /**

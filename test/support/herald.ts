@@ -24,6 +24,8 @@ export async function startTestHerald(opts: {
     PORT: '0',
     HOST: '127.0.0.1',
     HERALD_DATA_DIR: path.join(os.tmpdir(), 'herald-unused'),
+    // Small pools: several test files run Herald at once against one server.
+    HERALD_WORKER_CONCURRENCY: '8',
     ...opts.env,
     DATABASE_URL: opts.databaseUrl,
   };

@@ -1,7 +1,10 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
 import { COMMAND } from '../../ids';
+import { DateTime } from 'luxon';
 import { createOverride } from '../../../escalation/overrides';
+import { HeraldError } from '../../../shared/errors';
+import { MaintenanceService } from '../../../statuspage/maintenance.service';
 import { mrkdwn, slackActor } from '../../mrkdwn';
 import { requireAllowed } from '../../permissions';
 import { declareModal, resolveModal, updateModal } from '../../views/modals';
@@ -90,6 +93,30 @@ async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: R
     case 'oncall':
       await r.respond(await onCallReply(deps));
       return;
+    case 'maintenance': {
+      requireAllowed(deps.config.file, 'declare', user);
+      const now = deps.clock.now();
+      const startsAt = cmd.start.toLowerCase() === 'now' ? now : DateTime.fromISO(cmd.start, { zone: 'utc' });
+      if (!startsAt.isValid)
+        throw new HeraldError(
+          'Validation',
+          `“${cmd.start.slice(0, 40)}” is not a start time (now, or like 2026-12-05T22:00Z)`,
+        );
+      const m = await maintenanceService(deps).schedule(
+        {
+          title: cmd.title,
+          components: cmd.components,
+          startsAt,
+          endsAt: startsAt.plus({ hours: cmd.hours }),
+        },
+        slackActor(user),
+      );
+      await r.respond({
+        response_type: 'ephemeral',
+        text: `Scheduled ${m.ref}: ${mrkdwn(m.title)} (${m.state}), ${m.startsAt.toUTC().toFormat('yyyy-LL-dd HH:mm')}–${m.endsAt.toUTC().toFormat("HH:mm 'UTC'")}.`,
+      });
+      return;
+    }
     case 'override': {
       requireAllowed(deps.config.file, 'escalate', user);
       const person = deps.config.file.people.find((p) => p.id === cmd.person || p.slackUserId === cmd.person);
@@ -113,4 +140,13 @@ async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: R
       return;
     }
   }
+}
+
+/** The status page's maintenance service, over the same database (it announces changes itself). */
+function maintenanceService(deps: ListenerDeps): MaintenanceService {
+  return new MaintenanceService({
+    db: deps.db,
+    clock: deps.clock,
+    components: new Set(deps.config.file.statusPage.components.map((c) => c.id)),
+  });
 }

@@ -7,6 +7,13 @@ export type ParsedCommand =
   | { readonly kind: 'update' | 'ack' | 'resolve' | 'status' | 'escalate'; readonly ref: string }
   | { readonly kind: 'list' | 'oncall' | 'help' }
   | { readonly kind: 'override'; readonly schedule: string; readonly person: string; readonly hours: number }
+  | {
+      readonly kind: 'maintenance';
+      readonly components: readonly string[];
+      readonly start: string;
+      readonly hours: number;
+      readonly title: string;
+    }
   | { readonly kind: 'usage'; readonly problem: string };
 
 const WITH_REF = {
@@ -32,6 +39,7 @@ export function parseCommand(text: string): ParsedCommand {
   const args = trimmed.slice(word.length).trim();
   if (sub === 'declare' || sub === 'new') return { kind: 'declare', title: args };
   if (sub === 'oncall' && rest[0]?.toLowerCase() === 'override') return parseOverride(rest.slice(1));
+  if (sub === 'maintenance') return parseMaintenance(rest);
   if (sub === 'list' || sub === 'oncall' || sub === 'help') return { kind: sub };
   if (sub in WITH_REF) {
     const kind = WITH_REF[sub as keyof typeof WITH_REF];
@@ -72,6 +80,24 @@ function parseOverride(args: string[]): ParsedCommand {
   };
 }
 
+const MAINTENANCE_USAGE = `\`${COMMAND} maintenance <component[,component]> <now|YYYY-MM-DDTHH:MMZ> <hours>h <title>\``;
+
+/** `maintenance api,checkout 2026-12-05T22:00Z 2h Database upgrade`: schedule a window. */
+function parseMaintenance(args: string[]): ParsedCommand {
+  const [components, start, duration, ...title] = args;
+  const hours = /^(\d{1,3})h$/i.exec(duration ?? '');
+  if (!components || !start || !hours || title.length === 0) {
+    return { kind: 'usage', problem: `Usage: ${MAINTENANCE_USAGE}.` };
+  }
+  return {
+    kind: 'maintenance',
+    components: components.toLowerCase().split(',').filter(Boolean),
+    start,
+    hours: Number(hours[1]),
+    title: title.join(' '),
+  };
+}
+
 /** The help text (mrkdwn). */
 export function usageText(problem?: string): string {
   const lines = [
@@ -86,6 +112,7 @@ export function usageText(problem?: string): string {
     `• \`${COMMAND} list\`: open incidents`,
     `• \`${COMMAND} oncall\`: who is on call now`,
     `• ${OVERRIDE_USAGE}: cover a schedule from now`,
+    `• ${MAINTENANCE_USAGE}: schedule maintenance on the status page`,
     `• \`${COMMAND} help\`: this help`,
   ];
   return lines.join('\n');
