@@ -284,6 +284,7 @@ export const fileSchema = z
       .strictObject({
         max_attempts: intBetween(1, 20).default(5),
         ses_rate_per_second: z.number().positive().max(1000).default(14),
+        claim_timeout_seconds: intBetween(1, 3600).default(60),
       })
       .prefault({}),
   })

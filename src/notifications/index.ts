@@ -40,7 +40,7 @@ export function createNotifications(
     logger,
     ackSecret: opts.ackSecret,
     limiter: new RateLimiter(heraldLimits(file.delivery.sesRatePerSecond)),
-    metrics: deliveryMetrics(ctx.metrics, db),
+    metrics: deliveryMetrics(ctx.metrics, db, clock),
     compose: {
       file,
       orgName: file.organization.name,
@@ -49,7 +49,12 @@ export function createNotifications(
       pagerdutyRoutingKey: config.env.pagerduty.routingKey,
     },
   });
-  const ticker = new DeliveryTicker({ db, clock, sender });
+  const ticker = new DeliveryTicker({
+    db,
+    clock,
+    sender,
+    claimTimeoutMs: file.delivery.claimTimeoutSeconds * 1000,
+  });
   let loop: Repeater | undefined;
   const digestCtx = { orgName: file.organization.name, publicUrl: config.env.publicUrl };
   const enqueue = (trx: Trx, requests: readonly DeliveryRequest[]) =>

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/schema';
+import type { Clock } from '../shared/clock';
+import { computeStats, type Stats } from './stats';
 
 /** Prometheus metrics of the delivery engine, on the instance's registry. */
 export interface DeliveryMetrics {
@@ -8,7 +10,50 @@ export interface DeliveryMetrics {
   readonly providerSeconds: Histogram<'channel'>;
 }
 
-export function deliveryMetrics(registry: Registry, db: Kysely<Database>): DeliveryMetrics {
+export function deliveryMetrics(registry: Registry, db: Kysely<Database>, clock: Clock): DeliveryMetrics {
+  // The same figures as GET /api/v1/stats (last 24 hours), computed once per scrape.
+  let scrape: Promise<Stats> | undefined;
+  const stats = (): Promise<Stats> => {
+    scrape ??= computeStats(
+      db,
+      clock.now().minus({ hours: 24 }),
+      clock.now().plus({ milliseconds: 1 }),
+    ).finally(() => {
+      setImmediate(() => (scrape = undefined));
+    });
+    return scrape;
+  };
+  const responseGauge = (name: string, help: string, pick: (s: Stats) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const v = pick(await stats());
+        this.set(v ?? Number.NaN);
+      },
+    });
+  responseGauge(
+    'herald_mtta_seconds',
+    'Mean time to acknowledge over the last 24 hours (NaN: none)',
+    (s) => s.mtta_seconds,
+  );
+  responseGauge(
+    'herald_mttr_seconds',
+    'Mean time to resolve over the last 24 hours (NaN: none)',
+    (s) => s.mttr_seconds,
+  );
+  responseGauge(
+    'herald_first_delivery_p50_seconds',
+    'Declaration to first successful delivery, p50, last 24 hours',
+    (s) => s.first_delivery_seconds.p50,
+  );
+  responseGauge(
+    'herald_first_delivery_p95_seconds',
+    'Declaration to first successful delivery, p95, last 24 hours',
+    (s) => s.first_delivery_seconds.p95,
+  );
+
   new Gauge({
     name: 'herald_deliveries_by_status',
     help: 'Deliveries created in the last 24 hours by channel and status (dead = gave up with nothing left to try)',

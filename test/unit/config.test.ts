@@ -304,7 +304,7 @@ describe('parsed file', () => {
       webhooks: [],
       integrations: [],
       statusPage: { title: 'Herald', components: [] },
-      delivery: { maxAttempts: 5, sesRatePerSecond: 14 },
+      delivery: { maxAttempts: 5, sesRatePerSecond: 14, claimTimeoutSeconds: 60 },
       ingest: {
         flapWindowMinutes: 10,
         storm: { newAlertsPerMinute: 100, updateIntervalSeconds: 60 },

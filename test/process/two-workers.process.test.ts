@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { RunningHerald } from '../../src/main';
+import { FakeTwilio } from '../fakes/twilio';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { startTestHerald } from '../support/herald';
+
+/**
+ * Two `herald worker` processes on one database race to escalate the same incidents: with
+ * zero-minute delays every level falls due at once in both, and still each level fires exactly
+ * once per incident and pages each person once.
+ */
+const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
+const INCIDENTS = 40;
+jest.setTimeout(120_000);
+
+const twilio = new FakeTwilio();
+let t: TestDatabase;
+let web: RunningHerald;
+let dir: string;
+
+const config = `
+services: [{ id: api, escalation_policy: instant }]
+people:
+  - { id: l0, name: L0, phone: '+15555550300' }
+  - { id: l1, name: L1, phone: '+15555550301' }
+  - { id: l2, name: L2, phone: '+15555550302' }
+escalation_policies:
+  - id: instant
+    levels:
+      - { delay_minutes: 0, targets: [{ person: l0 }], channels: [sms] }
+      - { delay_minutes: 0, targets: [{ person: l1 }], channels: [sms] }
+      - { delay_minutes: 0, targets: [{ person: l2 }], channels: [sms] }
+`;
+
+const providerEnv = (): Record<string, string> => ({
+  TWILIO_ACCOUNT_SID: twilio.accountSid,
+  TWILIO_AUTH_TOKEN: twilio.authToken,
+  TWILIO_FROM: '+15555550000',
+  TWILIO_API_URL: twilio.url,
+});
+
+function startWorker(): { child: ChildProcess; exited: Promise<number | null> } {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...providerEnv(),
+    DATABASE_URL: t.url,
+    HERALD_CONFIG: path.join(dir, 'herald.yml'),
+    HERALD_WORKER_CONCURRENCY: '4',
+    LOG_LEVEL: 'warn',
+  };
+  const child = spawn(process.execPath, [CLI, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+beforeAll(async () => {
+  await twilio.start();
+  t = await createTestDatabase();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-two-'));
+  fs.writeFileSync(path.join(dir, 'herald.yml'), config);
+  web = await startTestHerald({ databaseUrl: t.url, configYaml: config, mode: 'web', env: providerEnv() });
+});
+
+afterAll(async () => {
+  await web.stop();
+  await t.drop();
+  await twilio.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('fires each level once per incident with two worker processes racing', async () => {
+  const a = startWorker();
+  const b = startWorker();
+  for (let i = 0; i < INCIDENTS; i++) {
+    await web.incidents.declare({ title: `Race ${i}`, severity: 'high', services: ['api'] }, 'test');
+  }
+  const expectedSms = INCIDENTS * 3;
+  const deadline = Date.now() + 60_000;
+  while (twilio.sent.length < expectedSms && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 1_000)); // a duplicate, if any, would arrive meanwhile
+  a.child.kill('SIGTERM');
+  b.child.kill('SIGTERM');
+  expect([await a.exited, await b.exited]).toEqual([0, 0]);
+
+  const escalated = await sql<{ incident_id: number; n: number }>`
+    select incident_id, count(*)::int as n from incident_events where kind = 'escalated' group by incident_id`.execute(
+    t.db,
+  );
+  expect(escalated.rows).toHaveLength(INCIDENTS);
+  expect(escalated.rows.every((r) => r.n === 2)).toBe(true); // levels 1 and 2, once each
+  expect(twilio.sent).toHaveLength(expectedSms);
+  for (const phone of ['+15555550300', '+15555550301', '+15555550302']) {
+    expect(twilio.sent.filter((c) => c.to === phone)).toHaveLength(INCIDENTS);
+  }
+});

@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { RunningHerald } from '../../src/main';
+import { FakePagerDuty } from '../fakes/pagerduty';
+import { FakeTwilio } from '../fakes/twilio';
+import { FakeWebhookReceiver } from '../fakes/webhook';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { startTestHerald } from '../support/herald';
+
+/**
+ * A worker process SIGKILLed in the middle of a large fan-out, then started again: every delivery
+ * ends `sent` exactly once in the database; providers that take an idempotency key (webhook-id,
+ * PagerDuty dedup_key) see each delivery's key, and Twilio (no key) sees each SMS at most as
+ * often as it was claimed for sending (the recorded attempt count).
+ */
+const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
+const SECRET = `whsec_${Buffer.from('kill-test-webhook-secret-0123456789').toString('base64')}`;
+const INCIDENTS = 30;
+const PEOPLE = 5;
+jest.setTimeout(180_000);
+
+const twilio = new FakeTwilio();
+const pd = new FakePagerDuty();
+const hook = new FakeWebhookReceiver(SECRET);
+let t: TestDatabase;
+let web: RunningHerald;
+let dir: string;
+
+const config = () => `
+services: [{ id: api }]
+people:
+${Array.from({ length: PEOPLE }, (_, i) => `  - { id: p${i}, name: P${i}, phone: '+1555555020${i}' }`).join('\n')}
+webhooks: [{ id: bus, url: '${hook.url}/hook', secret: '${SECRET}' }]
+rules:
+  - name: everyone
+    notify: { people: [${Array.from({ length: PEOPLE }, (_, i) => `p${i}`).join(', ')}], channels: [sms, webhook, pagerduty], webhooks: [bus] }
+delivery: { claim_timeout_seconds: 2 }
+`;
+
+function env(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: t.url,
+    HERALD_CONFIG: path.join(dir, 'herald.yml'),
+    HERALD_WORKER_CONCURRENCY: '8',
+    LOG_LEVEL: 'warn',
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_FROM: '+15555550000',
+    TWILIO_API_URL: twilio.url,
+    PAGERDUTY_ROUTING_KEY: 'R0UTINGKEYKILLTEST0123456789abcd',
+    PAGERDUTY_EVENTS_URL: pd.eventsUrl,
+  };
+  delete e.HERALD_API_TOKEN;
+  return e;
+}
+
+function startWorker(): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, 'worker'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited };
+}
+
+async function counts(): Promise<Record<string, number>> {
+  const r = await sql<{
+    status: string;
+    n: number;
+  }>`select status, count(*)::int as n from deliveries group by status`.execute(t.db);
+  return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
+}
+
+beforeAll(async () => {
+  await Promise.all([twilio.start(), pd.start(), hook.start()]);
+  t = await createTestDatabase();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-kill-'));
+  fs.writeFileSync(path.join(dir, 'herald.yml'), config());
+  // The web side plans (with the same provider settings, as in production); only the child sends.
+  const providers = Object.fromEntries(
+    Object.entries(env()).filter(([k]) => /^(TWILIO|PAGERDUTY)_/.test(k)),
+  ) as Record<string, string>;
+  web = await startTestHerald({ databaseUrl: t.url, configYaml: config(), mode: 'web', env: providers });
+});
+
+afterAll(async () => {
+  await web.stop();
+  await t.drop();
+  await Promise.all([twilio.stop(), pd.stop(), hook.stop()]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('loses nothing and sends nothing twice where the provider can tell, across 5 SIGKILLs', async () => {
+  for (let i = 0; i < INCIDENTS; i++) {
+    await web.incidents.declare({ title: `Fan-out ${i}`, severity: 'high', services: ['api'] }, 'test');
+  }
+  const total = INCIDENTS * (PEOPLE + 2);
+  expect(await counts()).toEqual({ pending: total });
+
+  // Kill the worker at several moments of the fan-out, restarting it each time.
+  for (let kill = 0; kill < 5; kill++) {
+    const w = startWorker();
+    const sentBefore = (await counts()).sent ?? 0;
+    const deadline = Date.now() + 30_000;
+    while (
+      ((await counts()).sent ?? 0) < Math.min(total, sentBefore + 10 + kill * 7) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    w.child.kill('SIGKILL');
+    await w.exited;
+  }
+
+  const last = startWorker();
+  const deadline = Date.now() + 60_000;
+  while (((await counts()).sent ?? 0) < total && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  last.child.kill('SIGTERM');
+  expect(await last.exited).toBe(0);
+
+  expect(await counts()).toEqual({ sent: total });
+  const successes = await sql<{ n: number }>`
+    select count(*)::int as n from delivery_attempts where outcome = 'sent'`.execute(t.db);
+  expect(successes.rows[0]?.n).toBe(total); // one recorded success per delivery, never two
+
+  const rows = await t.db
+    .selectFrom('deliveries')
+    .select(['idempotency_key', 'channel', 'attempts', 'address'])
+    .execute();
+  const webhookKeys = new Set(rows.filter((d) => d.channel === 'webhook').map((d) => d.idempotency_key));
+  expect(new Set(hook.accepted.map((r) => r.id))).toEqual(webhookKeys);
+  expect(new Set(pd.accepted.map((c) => c.event.dedup_key)).size).toBe(INCIDENTS); // one PagerDuty alert per incident
+
+  // Twilio takes no key: each SMS reached it at least once and at most once per claim.
+  const smsRows = rows.filter((d) => d.channel === 'sms');
+  const claims = smsRows.reduce((a, d) => a + d.attempts, 0);
+  const smsSent = twilio.sent.length;
+  expect(smsSent).toBeGreaterThanOrEqual(smsRows.length);
+  expect(smsSent).toBeLessThanOrEqual(claims);
+});
