@@ -1,20 +1,17 @@
 /* eslint-disable no-console -- a benchmark prints its figures */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { parseConfigText } from '../src/config';
 import { createPool, kyselyFor } from '../src/db/connect';
-import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createMetrics } from '../src/http/metrics';
 import { buildServer } from '../src/http/server';
 import { IncidentService } from '../src/incidents/incident.service';
 import { createIngest, type IngestPolicy } from '../src/ingest';
 import { systemClock } from '../src/shared/clock';
+import { benchServer, type BenchServer } from './support';
 import { createLogger } from '../src/shared/logger';
 
 /**
@@ -161,16 +158,9 @@ async function load(
   });
 }
 
-async function scenario(adminUrl: string, s: Scenario): Promise<Record<string, number>> {
-  const name = `herald_bench_${s.key}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${name}`;
-  const server = await startServer(dbUrl.toString(), s.policy);
+async function scenario(pgServer: BenchServer, s: Scenario): Promise<Record<string, number>> {
+  const dbUrl = await pgServer.freshDatabase(`herald_bench_${s.key}_${process.pid}`);
+  const server = await startServer(dbUrl, s.policy);
   try {
     // Warm-up (not measured): the 50 incidents are declared and, where the rate calls for it,
     // storm coalescing starts, as it would minutes into a real storm.
@@ -209,28 +199,17 @@ async function scenario(adminUrl: string, s: Scenario): Promise<Record<string, n
 
 /** Runs every scenario; figures keyed `ingest_<scenario>_<figure>`. */
 export async function run(): Promise<Record<string, number>> {
-  let adminUrl = process.env.DATABASE_URL;
-  let stop = async (): Promise<void> => undefined;
-  if (!adminUrl) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-pg-'));
-    fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres` and must enter it
-    const embedded = await startEmbeddedPostgres(dir, createLogger('warn'));
-    adminUrl = embedded.url;
-    stop = async () => {
-      await embedded.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    };
-  }
+  const pgServer = await benchServer();
   try {
     const figures: Record<string, number> = {};
     const only = process.env.BENCH_SCENARIOS?.split(',');
     for (const s of SCENARIOS) {
       if (only && !only.includes(s.key)) continue;
-      Object.assign(figures, await scenario(adminUrl, s));
+      Object.assign(figures, await scenario(pgServer, s));
     }
     return figures;
   } finally {
-    await stop();
+    await pgServer.stop();
   }
 }
 

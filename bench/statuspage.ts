@@ -1,16 +1,11 @@
 /* eslint-disable no-console -- a benchmark prints its figures */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
 import { DateTime } from 'luxon';
-import pg from 'pg';
 import { parseConfigText, type HeraldConfig } from '../src/config';
 import { createPool, kyselyFor } from '../src/db/connect';
-import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrateToLatest } from '../src/db/migrate';
 import { createMetrics } from '../src/http/metrics';
 import { buildServer } from '../src/http/server';
@@ -18,6 +13,7 @@ import { IncidentService } from '../src/incidents/incident.service';
 import type { Severity } from '../src/incidents/incident';
 import { ManualClock, systemClock, type Clock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
+import { benchServer } from './support';
 import { statusPageModule } from '../src/statuspage';
 
 /**
@@ -194,26 +190,8 @@ async function load(url: string): Promise<autocannon.Result> {
 
 /** Runs the three loads in one run; figures keyed `statuspage_<target>_<figure>`. */
 export async function run(): Promise<Record<string, number>> {
-  let adminUrl = process.env.DATABASE_URL;
-  let stopPg = async (): Promise<void> => undefined;
-  if (!adminUrl) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-pg-'));
-    fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres` and must enter it
-    const embedded = await startEmbeddedPostgres(dir, createLogger('warn'));
-    adminUrl = embedded.url;
-    stopPg = async () => {
-      await embedded.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    };
-  }
-  const name = `herald_bench_statuspage_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${name}`;
+  const pgServer = await benchServer();
+  const dbUrl = new URL(await pgServer.freshDatabase(`herald_bench_statuspage_${process.pid}`));
 
   const data = await seed(dbUrl.toString());
   const herald = await child('--serve', { BENCH_DATABASE_URL: dbUrl.toString() });
@@ -292,7 +270,7 @@ export async function run(): Promise<Record<string, number>> {
     await stopChild(herald);
     await stopChild(yardstick);
     await data.close();
-    await stopPg();
+    await pgServer.stop();
   }
 }
 

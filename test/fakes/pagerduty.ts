@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './base';
 
 /**
  * A fake PagerDuty Events API v2 on 127.0.0.1 (`POST /v2/enqueue`, PAGERDUTY_EVENTS_URL). It
@@ -42,34 +42,20 @@ export type PagerDutyFault =
 const ACTIONS = ['trigger', 'acknowledge', 'resolve'];
 const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 
-export class FakePagerDuty {
-  readonly calls: PagerDutyCall[] = [];
+export class FakePagerDuty extends FakeServer<PagerDutyCall, PagerDutyFault> {
+  protected readonly name = 'PagerDuty';
   /** Alert state by dedup key, as PagerDuty folds events. */
   readonly alerts = new Map<string, PagerDutyAlert>();
-  private server?: http.Server;
-  private faults: PagerDutyFault[] = [];
-  private counter = 0;
-  url = '';
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
+  override reset(): void {
+    super.reset();
+    this.alerts.clear();
   }
+  private counter = 0;
 
   /** What PAGERDUTY_EVENTS_URL should be set to. */
   get eventsUrl(): string {
     return `${this.url}/v2/enqueue`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  fail(...faults: PagerDutyFault[]): void {
-    this.faults.push(...faults);
   }
 
   /** Events PagerDuty accepted (202). */
@@ -77,22 +63,7 @@ export class FakePagerDuty {
     return this.calls.filter((c) => c.status === 202);
   }
 
-  reset(): void {
-    this.calls.length = 0;
-    this.alerts.clear();
-    this.faults = [];
-  }
-
-  async waitFor(predicate: (calls: PagerDutyCall[]) => boolean, ms = 5_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate(this.calls)) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting on fake PagerDuty; ${this.calls.length} calls`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let event: PagerDutyEvent = {};

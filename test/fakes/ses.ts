@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './base';
 
 /**
  * A fake Amazon SES (v1, query protocol) on 127.0.0.1, reached by the real @aws-sdk/client-ses
@@ -33,48 +33,15 @@ export type SesFault =
 
 const NS = 'http://ses.amazonaws.com/doc/2010-12-01/';
 
-export class FakeSes {
-  readonly calls: SesCall[] = [];
-  private server?: http.Server;
-  private faults: SesFault[] = [];
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  /** The next call(s) fail (or are delayed) this way, in order. */
-  fail(...faults: SesFault[]): void {
-    this.faults.push(...faults);
-  }
+export class FakeSes extends FakeServer<SesCall, SesFault> {
+  protected readonly name = 'SES';
 
   /** Calls that SES accepted (answered 200). */
   get sent(): SesCall[] {
     return this.calls.filter((c) => c.status === 200);
   }
 
-  reset(): void {
-    this.calls.length = 0;
-    this.faults = [];
-  }
-
-  async waitFor(predicate: (calls: SesCall[]) => boolean, ms = 5_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate(this.calls)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting on fake SES; ${this.calls.length} calls`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './base';
 
 /**
  * A fake Amazon SNS (query protocol) on 127.0.0.1 for the real @aws-sdk/client-sns, reached
@@ -33,27 +33,13 @@ export type SnsFault =
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
-export class FakeSns {
-  readonly calls: SnsCall[] = [];
-  private server?: http.Server;
-  private faults: SnsFault[] = [];
+export class FakeSns extends FakeServer<SnsCall, SnsFault> {
+  protected readonly name = 'SNS';
   private seenDedup = new Map<string, string>();
-  url = '';
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  fail(...faults: SnsFault[]): void {
-    this.faults.push(...faults);
+  override reset(): void {
+    super.reset();
+    this.seenDedup.clear();
   }
 
   /** Publishes subscribers would receive: accepted, and not a FIFO duplicate. */
@@ -61,21 +47,7 @@ export class FakeSns {
     return this.calls.filter((c) => c.status === 200 && !c.duplicate);
   }
 
-  reset(): void {
-    this.calls.length = 0;
-    this.faults = [];
-    this.seenDedup.clear();
-  }
-
-  async waitFor(predicate: (calls: SnsCall[]) => boolean, ms = 5_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate(this.calls)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting on fake SNS; ${this.calls.length} calls`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './base';
 
 /**
  * A fake Twilio REST API on 127.0.0.1 for the real `twilio` client (its RequestClient pointed at
@@ -25,31 +25,14 @@ export type TwilioFault =
   | { status: number; code?: number; message?: string; delayMs?: number }
   | { delayMs: number; status?: undefined };
 
-export class FakeTwilio {
-  readonly calls: TwilioCall[] = [];
-  private server?: http.Server;
-  private faults: TwilioFault[] = [];
-  url = '';
+export class FakeTwilio extends FakeServer<TwilioCall, TwilioFault> {
+  protected readonly name = 'Twilio';
 
   constructor(
     readonly accountSid = `AC${'0'.repeat(31)}1`,
     readonly authToken = 'fake-twilio-auth-token',
-  ) {}
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  fail(...faults: TwilioFault[]): void {
-    this.faults.push(...faults);
+  ) {
+    super();
   }
 
   /** Messages Twilio accepted (201). */
@@ -57,21 +40,7 @@ export class FakeTwilio {
     return this.calls.filter((c) => c.status === 201);
   }
 
-  reset(): void {
-    this.calls.length = 0;
-    this.faults = [];
-  }
-
-  async waitFor(predicate: (calls: TwilioCall[]) => boolean, ms = 5_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate(this.calls)) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting on fake Twilio; ${this.calls.length} calls`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));

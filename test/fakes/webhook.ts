@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './base';
 import { Webhook } from 'standardwebhooks';
 
 /**
@@ -27,29 +27,17 @@ export type WebhookFault =
   | { status: number; /** Seconds, or an HTTP date. */ retryAfter?: number | string; delayMs?: number }
   | { delayMs: number; status?: undefined };
 
-export class FakeWebhookReceiver {
-  readonly requests: WebhookRequest[] = [];
-  private server?: http.Server;
-  private faults: WebhookFault[] = [];
-  url = '';
+export class FakeWebhookReceiver extends FakeServer<WebhookRequest, WebhookFault> {
+  protected readonly name = 'webhook receiver';
 
   /** `secret`: the endpoint's `whsec_…` secret; without one nothing can verify. */
-  constructor(private readonly secret?: string) {}
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
+  constructor(private readonly secret?: string) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  fail(...faults: WebhookFault[]): void {
-    this.faults.push(...faults);
+  /** Every request received, verified or not (the recorded calls). */
+  get requests(): WebhookRequest[] {
+    return this.calls;
   }
 
   /** Requests answered 2xx whose signature verified. */
@@ -62,21 +50,7 @@ export class FakeWebhookReceiver {
     return [...new Set(this.requests.filter((r) => r.status < 300).flatMap((r) => (r.id ? [r.id] : [])))];
   }
 
-  reset(): void {
-    this.requests.length = 0;
-    this.faults = [];
-  }
-
-  async waitFor(predicate: (requests: WebhookRequest[]) => boolean, ms = 5_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate(this.requests)) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting on webhook receiver; ${this.requests.length} requests`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -104,7 +78,7 @@ export class FakeWebhookReceiver {
     } catch (err) {
       record.verifyError = (err as Error).message;
     }
-    this.requests.push(record);
+    this.calls.push(record);
     const fault = this.faults.shift();
     if (fault?.delayMs) await delay(fault.delayMs);
     if (res.destroyed) return;

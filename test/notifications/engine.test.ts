@@ -238,6 +238,7 @@ it('falls back to the next contact method after a permanent failure, and records
     .selectFrom('audit_log')
     .select('kind')
     .where('delivery_id', '=', sms!.id)
+    .orderBy('id')
     .execute();
   expect(kinds.map((k) => k.kind)).toEqual(['delivery.planned', 'delivery.failed', 'delivery.fallback']);
 });
