@@ -26,7 +26,7 @@ import { benchServer, percentile, round } from './support';
 const PROVIDER_LATENCY_MS = 50;
 const RECIPIENTS = 20;
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 200);
-const CONCURRENCY = process.env.HERALD_WORKER_CONCURRENCY ?? '64';
+const CONCURRENCY = process.env.HERALD_WORKER_CONCURRENCY ?? '128';
 
 function config(p: BenchProviders): string {
   const ids = Array.from({ length: RECIPIENTS }, (_, i) => String(i + 1).padStart(2, '0'));

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { isAxiosError } from 'axios';
 import { PermanentDeliveryError, RetryableDeliveryError, retryAfterMs } from './types';
 
@@ -85,4 +87,15 @@ export function excerpt(value: unknown, max = 200): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const line = value.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/**
+ * Keep-alive agents for an adapter's axios client: without them every delivery opens a new TCP
+ * (and TLS) connection, which dominates the cost of a large fan-out.
+ */
+export function keepAliveAgents(): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+  return {
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  };
 }

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Clock } from '../../shared/clock';
 import { truncateLine } from '../render/text';
-import { axiosFailure, excerpt } from './failure';
+import { axiosFailure, excerpt, keepAliveAgents } from './failure';
 import { PermanentDeliveryError, type ChannelAdapter, type OutboundMessage, type SendResult } from './types';
 
 export interface PagerDutyOptions {
@@ -26,7 +26,9 @@ export const PAGERDUTY_SUMMARY_MAX = 1024;
  * event, bad routing key) is permanent.
  */
 export function pagerDutyAdapter(opts: PagerDutyOptions): ChannelAdapter {
+  const agents = keepAliveAgents();
   const http: AxiosInstance = axios.create({
+    ...agents,
     timeout: opts.timeoutMs,
     maxRedirects: 0,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -38,6 +40,10 @@ export function pagerDutyAdapter(opts: PagerDutyOptions): ChannelAdapter {
       ? undefined
       : 'PagerDuty is off: set PAGERDUTY_ROUTING_KEY (or pagerduty_routing_key in the rule)',
     usableFor: (m) => keyFor(m) !== undefined,
+    close: () => {
+      agents.httpAgent.destroy();
+      agents.httpsAgent.destroy();
+    },
     async send(message: OutboundMessage): Promise<SendResult> {
       const pd = message.pagerduty;
       if (!pd) throw new PermanentDeliveryError('PagerDuty delivery without its event (message.pagerduty)');

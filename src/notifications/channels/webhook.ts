@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../../shared/clock';
-import { axiosFailure } from './failure';
+import { axiosFailure, keepAliveAgents } from './failure';
 import { PermanentDeliveryError, type ChannelAdapter, type OutboundMessage, type SendResult } from './types';
 
 export interface WebhookOptions {
@@ -22,9 +22,19 @@ export const WEBHOOK_DEFAULT_TIMEOUT_MS = 10_000;
  * every other answer (410 Gone included) is permanent; timeouts and refused connections retry.
  */
 export function webhookAdapter(opts: WebhookOptions): ChannelAdapter {
-  const http = axios.create({ maxRedirects: 0, responseType: 'text', maxContentLength: 64 * 1024 });
+  const agents = keepAliveAgents();
+  const http = axios.create({
+    ...agents,
+    maxRedirects: 0,
+    responseType: 'text',
+    maxContentLength: 64 * 1024,
+  });
   return {
     channel: 'webhook',
+    close: () => {
+      agents.httpAgent.destroy();
+      agents.httpsAgent.destroy();
+    },
     async send(message: OutboundMessage): Promise<SendResult> {
       const endpoint = message.webhook;
       if (!endpoint)
