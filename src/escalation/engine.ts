@@ -205,13 +205,7 @@ async function page(
  */
 export async function fireDueEscalations(deps: EngineDeps, limit = 100): Promise<number> {
   const now = deps.clock.now();
-  const due = await deps.db
-    .selectFrom('escalations')
-    .select('incident_id')
-    .where('next_at', '<=', now.toJSDate())
-    .orderBy('next_at')
-    .limit(limit)
-    .execute();
+  const due = await dueIncidents(deps, 'next_at', now, limit);
   let fired = 0;
   const fire = async (id: number): Promise<void> => {
     const done = await deps.db.transaction().execute(async (trx) => {
@@ -250,19 +244,29 @@ export async function fireDueEscalations(deps: EngineDeps, limit = 100): Promise
 
 const FIRE_CONCURRENCY = 4;
 
+/** Incidents whose escalation step (or reminder) is due at `now`, oldest first (index scan). */
+function dueIncidents(
+  deps: EngineDeps,
+  column: 'next_at' | 'reminder_at',
+  now: DateTime,
+  limit: number,
+): Promise<{ incident_id: number }[]> {
+  return deps.db
+    .selectFrom('escalations')
+    .select('incident_id')
+    .where(column, '<=', now.toJSDate())
+    .orderBy(column)
+    .limit(limit)
+    .execute();
+}
+
 /**
  * Reminds the owner of an acknowledged incident that has had no update for the policy's
  * `reminder_minutes`, then re-arms the reminder. Same locking as `fireDueEscalations`.
  */
 export async function fireDueReminders(deps: EngineDeps, limit = 100): Promise<number> {
   const now = deps.clock.now();
-  const due = await deps.db
-    .selectFrom('escalations')
-    .select('incident_id')
-    .where('reminder_at', '<=', now.toJSDate())
-    .orderBy('reminder_at')
-    .limit(limit)
-    .execute();
+  const due = await dueIncidents(deps, 'reminder_at', now, limit);
   let sent = 0;
   for (const { incident_id: id } of due) {
     const done = await deps.db.transaction().execute(async (trx) => {

@@ -46,7 +46,7 @@ export function toIncident(row: IncidentRow): Incident {
   };
 }
 
-function toEvent(row: IncidentEventRow): TimelineEvent {
+export function toEvent(row: IncidentEventRow): TimelineEvent {
   return {
     id: row.id,
     incidentId: row.incident_id,

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { sql, type Kysely } from 'kysely';
-import type { Database, Db, IncidentEventRow } from '../db/schema';
-import type { EventKind, Incident, TimelineEvent } from '../incidents/incident';
-import { toIncident } from '../incidents/incident.repository';
+import type { Database, Db } from '../db/schema';
+import type { Incident, TimelineEvent } from '../incidents/incident';
+import { toEvent, toIncident } from '../incidents/incident.repository';
 import type { ComponentOverride, IncidentComponentStatus, Maintenance } from './status';
 import type { MaintenanceRow } from './tables';
 
@@ -30,19 +30,6 @@ const MAX_INCIDENTS = 5000;
 
 const dt = (d: Date): DateTime => DateTime.fromJSDate(d, { zone: 'utc' });
 const dtOrNull = (d: Date | null): DateTime | null => (d ? dt(d) : null);
-
-export function toEvent(row: IncidentEventRow): TimelineEvent {
-  return {
-    id: row.id,
-    incidentId: row.incident_id,
-    at: dt(row.at),
-    actor: row.actor,
-    kind: row.kind as EventKind,
-    changes: row.changes,
-    message: row.message,
-    publicMessage: row.public_message,
-  };
-}
 
 export function toMaintenance(row: MaintenanceRow): Maintenance {
   return {
