@@ -81,6 +81,11 @@ export class FastifyReceiver implements Receiver {
       logger.warn(`Malformed Slack request body: ${(err as Error).message}`);
       return http.buildNoBodyResponse(res, 400);
     }
+    if (!isShapedLikeSlack(body)) {
+      // Signed, but not a payload Slack sends: Bolt would throw on it (500) or never answer.
+      logger.warn('Slack request refused: body is not an object with an object event');
+      return http.buildNoBodyResponse(res, 400);
+    }
     if (body.ssl_check === '1') return http.buildSSLCheckResponse(res);
     if (this.fromTheFuture(req)) {
       logger.warn('Slack request refused: x-slack-request-timestamp is more than 5 minutes in the future');
@@ -123,4 +128,15 @@ export class FastifyReceiver implements Receiver {
     const seconds = Number(Array.isArray(header) ? header[0] : header);
     return Number.isFinite(seconds) && seconds > Math.floor(this.nowMs() / 1000) + MAX_SKEW_SECONDS;
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Slack bodies are objects; an `event` (Events API) is an object, and so is its `item`. */
+function isShapedLikeSlack(body: unknown): body is Record<string, unknown> {
+  if (!isObject(body)) return false;
+  if (body.event === undefined) return true;
+  if (!isObject(body.event)) return false;
+  return body.event.item === undefined || isObject(body.event.item);
 }

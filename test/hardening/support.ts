@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
+import type { Clock } from '../../src/shared/clock';
 import { FakeSlack } from '../fakes/slack';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';
@@ -43,11 +44,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(clock?: Clock): Promise<Harness> {
   const fake = await new FakeSlack().start();
   const t = await createTestDatabase();
   const herald = await startTestHerald({
     databaseUrl: t.url,
+    clock,
     configYaml: configYaml(),
     env: {
       HERALD_API_TOKEN: API_TOKEN,
@@ -87,7 +89,7 @@ export async function send(base: string, req: BadRequest): Promise<Answer> {
   const res = await fetch(`${base}${req.path}`, {
     method: req.method,
     headers: req.headers,
-    body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
+    body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as BodyInit | undefined),
   });
   return { status: res.status, text: await res.text() };
 }
@@ -134,7 +136,8 @@ export async function snapshot(t: TestDatabase): Promise<string> {
   const parts = [
     ...COUNTED.map((table) => `(select count(*) from ${table})::text`),
     ...FINGERPRINTED.map(
-      (table) => `(select count(*) || ':' || coalesce(md5(string_agg(r::text, ',' order by r::text)), '') from ${table} r)`,
+      (table) =>
+        `(select count(*) || ':' || coalesce(md5(string_agg(r::text, ',' order by r::text)), '') from ${table} r)`,
     ),
   ];
   const names = [...COUNTED, ...FINGERPRINTED];
@@ -143,18 +146,25 @@ export async function snapshot(t: TestDatabase): Promise<string> {
 }
 
 /**
- * Waits until no job is due: what an accepted request started (deliveries, escalation level 0,
- * Slack sync) has finished, so the next snapshot sees a quiet database.
+ * Waits until no job is due within 30 s (escalation levels minutes away are left alone) and the tables have stopped changing: what an accepted request
+ * started (deliveries, escalation level 0, Slack sync, the 250/500 ms in-process ticks) has
+ * finished, so the
+ * next snapshot sees a quiet database.
  */
-export async function settle(t: TestDatabase, ms = 15_000): Promise<void> {
+export async function settle(t: TestDatabase, quietMs = 1_200, ms = 40_000): Promise<void> {
   const deadline = Date.now() + ms;
+  let last = '';
+  let quietSince = Date.now();
   for (;;) {
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n from graphile_worker.jobs
-      where run_at <= now() + interval '1 second' and attempts < max_attempts`.execute(t.db);
-    if (rows[0]!.n === 0) return;
-    if (Date.now() > deadline) throw new Error(`jobs still due after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
+      where run_at <= now() + interval '30 seconds' and attempts < max_attempts`.execute(t.db);
+    const now = await snapshot(t);
+    if (now !== last || rows[0]!.n > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= quietMs) return;
+    last = now;
+    if (Date.now() > deadline) throw new Error(`still busy after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -175,7 +185,8 @@ export class Tally {
 
   total(group?: string): number {
     let n = 0;
-    for (const [g, byClass] of this.counts) if (!group || g === group) for (const c of byClass.values()) n += c;
+    for (const [g, byClass] of this.counts)
+      if (!group || g === group) for (const c of byClass.values()) n += c;
     return n;
   }
 
