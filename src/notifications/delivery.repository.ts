@@ -124,58 +124,6 @@ export interface AttemptRecord {
   retryAt: DateTime | null;
 }
 
-export async function insertAttempt(db: Db, a: AttemptRecord): Promise<void> {
-  await db
-    .insertInto('delivery_attempts')
-    .values({
-      delivery_id: a.deliveryId,
-      attempt: a.attempt,
-      started_at: a.startedAt.toJSDate(),
-      duration_ms: Math.round(a.durationMs),
-      outcome: a.outcome,
-      http_status: a.httpStatus,
-      provider_id: a.providerId,
-      error: a.error,
-      retry_at: a.retryAt?.toJSDate() ?? null,
-    })
-    .execute();
-}
-
-/**
- * Finishes the claimed attempt: only the claimant (status `sending` with this attempt number)
- * may, so a re-run after a crash can never record a second success.
- */
-export async function finishAttempt(
-  db: Db,
-  id: number,
-  attempt: number,
-  patch: {
-    status: DeliveryStatus;
-    reason?: string | null;
-    nextAttemptAt?: DateTime | null;
-    providerId?: string | null;
-    sentAt?: DateTime | null;
-  },
-  now: DateTime,
-): Promise<boolean> {
-  const res = await db
-    .updateTable('deliveries')
-    .set({
-      status: patch.status,
-      reason: patch.reason ?? null,
-      next_attempt_at: patch.nextAttemptAt?.toJSDate() ?? null,
-      provider_id: patch.providerId ?? null,
-      sent_at: patch.sentAt?.toJSDate() ?? null,
-      claimed_at: null,
-      updated_at: now.toJSDate(),
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'sending')
-    .where('attempts', '=', attempt)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
-}
-
 /** Ids of deliveries the tick must look at: held ones whose window ended, due pending ones. */
 export async function dueDeliveries(
   db: Db,
