@@ -7,11 +7,10 @@ import { parseConfigText } from '../src/config';
 import { createPool, kyselyFor } from '../src/db/connect';
 import { migrateToLatest } from '../src/db/migrate';
 import { createMetrics } from '../src/http/metrics';
-import { buildServer } from '../src/http/server';
 import { IncidentService } from '../src/incidents/incident.service';
 import { createIngest, type IngestPolicy } from '../src/ingest';
 import { systemClock } from '../src/shared/clock';
-import { benchServer, type BenchServer } from './support';
+import { benchServer, serveForBench, type BenchServer } from './support';
 import { createLogger } from '../src/shared/logger';
 
 /**
@@ -71,18 +70,7 @@ async function serve(): Promise<void> {
   const ctx = { config, db, pool, logger, clock: systemClock, incidents, metrics };
   const { module } = createIngest(ctx, { policy }); // production limits: 429s count as failures
   for (const s of module.subscribers ?? []) incidents.subscribe(s);
-  const app = await buildServer({
-    logger,
-    db,
-    incidents,
-    metrics,
-    apiToken: undefined,
-    routes: [module.routes!],
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  const port = addr && typeof addr === 'object' ? addr.port : 0;
-  process.stdout.write(`READY http://127.0.0.1:${port}\n`);
+  const app = await serveForBench({ logger, db, incidents, metrics, routes: [module.routes!] });
   process.once('SIGTERM', () => {
     void app
       .close()

@@ -8,12 +8,11 @@ import { parseConfigText, type HeraldConfig } from '../src/config';
 import { createPool, kyselyFor } from '../src/db/connect';
 import { migrateToLatest } from '../src/db/migrate';
 import { createMetrics } from '../src/http/metrics';
-import { buildServer } from '../src/http/server';
 import { IncidentService } from '../src/incidents/incident.service';
 import type { Severity } from '../src/incidents/incident';
 import { ManualClock, systemClock, type Clock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
-import { benchServer } from './support';
+import { benchServer, serveForBench } from './support';
 import { statusPageModule } from '../src/statuspage';
 
 /**
@@ -65,19 +64,9 @@ async function serve(): Promise<void> {
   const incidents = new IncidentService({ db, clock: systemClock });
   const metrics = createMetrics();
   const module = statusPageModule({ config, db, pool, logger, clock: systemClock, incidents, metrics });
-  const app = await buildServer({
-    logger,
-    db,
-    incidents,
-    metrics,
-    apiToken: undefined,
-    routes: [module.routes!],
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await module.start!(undefined);
-  const addr = app.server.address();
-  const port = addr && typeof addr === 'object' ? addr.port : 0;
-  process.stdout.write(`READY http://127.0.0.1:${port}\n`);
+  const app = await serveForBench({ logger, db, incidents, metrics, routes: [module.routes!] }, () =>
+    module.start!(undefined),
+  );
   process.once('SIGTERM', () => {
     const s = module.cache.stats;
     process.stderr.write(`statuspage cache: ${s.loads} snapshot loads, ${s.renders} renders\n`);

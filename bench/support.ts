@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { buildServer, type ServerDeps } from '../src/http/server';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/shared/logger';
 
@@ -53,3 +55,21 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * The benchmark child's HTTP server: Herald's real fastify server with one module's routes and no
+ * API token, listening on a free port of 127.0.0.1. Prints `READY <url>` once the caller's
+ * `beforeReady` has run, which is what the parent waits for.
+ */
+export async function serveForBench(
+  deps: Omit<ServerDeps, 'apiToken'>,
+  beforeReady: () => Promise<void> = async () => undefined,
+): Promise<FastifyInstance> {
+  const app = await buildServer({ ...deps, apiToken: undefined });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await beforeReady();
+  const addr = app.server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : 0;
+  process.stdout.write(`READY http://127.0.0.1:${port}\n`);
+  return app;
+}

@@ -83,9 +83,12 @@ export function createNotifications(
       closeAdapters(adapters);
     },
   };
-  // One line per provider that is off (Slack's two channels share one reason).
+  // One line per provider that is off. Slack is announced by the Slack module, which knows both
+  // of its modes (HTTP and Socket Mode); saying it here too would make two lines for one provider.
   const reasons = new Set(
-    Object.values(adapters).flatMap((a) => (a.disabledReason ? [a.disabledReason] : [])),
+    Object.values(adapters).flatMap((a) =>
+      a.disabledReason && a.channel !== 'slack' && a.channel !== 'slack_channel' ? [a.disabledReason] : [],
+    ),
   );
   for (const reason of reasons) logger.info(reason);
   return {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * call, takes faults to inject in order, and lets a test wait for what it expects. Each fake
  * implements `handle` the way its provider answers.
  */
-export abstract class FakeServer<Call, Fault> {
+export abstract class FakeServer<Call, Fault extends { delayMs?: number }> {
   readonly calls: Call[] = [];
   protected faults: Fault[] = [];
   private server?: http.Server;
@@ -27,6 +27,20 @@ export abstract class FakeServer<Call, Fault> {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /**
+   * Records a call and takes the next fault, waiting out its delay. Undefined when the client
+   * gave up meanwhile (a timeout fault): there is no one left to answer.
+   */
+  protected async admit(
+    call: Call,
+    res: http.ServerResponse,
+  ): Promise<{ fault: Fault | undefined } | undefined> {
+    this.calls.push(call);
+    const fault = this.faults.shift();
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs).unref());
+    return res.destroyed ? undefined : { fault };
   }
 
   /** The next call(s) fail (or are delayed) this way, in order. */

@@ -74,10 +74,9 @@ export class FakePagerDuty extends FakeServer<PagerDutyCall, PagerDutyFault> {
       parseError = 'Invalid JSON';
     }
     const call: PagerDutyCall = { event, status: 0, headers: req.headers };
-    this.calls.push(call);
-    const fault = this.faults.shift();
-    if (fault?.delayMs) await delay(fault.delayMs);
-    if (res.destroyed) return;
+    const admitted = await this.admit(call, res);
+    if (!admitted) return;
+    const { fault } = admitted;
     const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
       call.status = status;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -140,5 +139,3 @@ function validate(e: PagerDutyEvent): string[] {
   }
   return errors;
 }
-
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());

@@ -45,7 +45,6 @@ export class FakeSes extends FakeServer<SesCall, SesFault> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-    const fault = this.faults.shift();
     const call: SesCall = {
       action: params.Action ?? '',
       params,
@@ -58,9 +57,9 @@ export class FakeSes extends FakeServer<SesCall, SesFault> {
       status: 0,
       authorization: req.headers.authorization,
     };
-    this.calls.push(call);
-    if (fault?.delayMs) await delay(fault.delayMs);
-    if (res.destroyed) return;
+    const admitted = await this.admit(call, res);
+    if (!admitted) return;
+    const { fault } = admitted;
     const requestId = randomUUID();
     const xml = (status: number, body: string): void => {
       call.status = status;
@@ -106,8 +105,6 @@ function tags(params: Record<string, string>): Record<string, string> {
   }
   return out;
 }
-
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

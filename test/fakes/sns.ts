@@ -51,7 +51,6 @@ export class FakeSns extends FakeServer<SnsCall, SnsFault> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-    const fault = this.faults.shift();
     const call: SnsCall = {
       action: params.Action ?? '',
       params,
@@ -65,9 +64,9 @@ export class FakeSns extends FakeServer<SnsCall, SnsFault> {
       groupId: params.MessageGroupId,
       status: 0,
     };
-    this.calls.push(call);
-    if (fault?.delayMs) await delay(fault.delayMs);
-    if (res.destroyed) return;
+    const admitted = await this.admit(call, res);
+    if (!admitted) return;
+    const { fault } = admitted;
     const requestId = randomUUID();
     const xml = (status: number, body: string): void => {
       call.status = status;
@@ -135,8 +134,6 @@ function hasDefault(message: string | undefined): boolean {
     return false;
   }
 }
-
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -54,10 +54,9 @@ export class FakeTwilio extends FakeServer<TwilioCall, TwilioFault> {
       params,
       status: 0,
     };
-    this.calls.push(call);
-    const fault = this.faults.shift();
-    if (fault?.delayMs) await delay(fault.delayMs);
-    if (res.destroyed) return;
+    const admitted = await this.admit(call, res);
+    if (!admitted) return;
+    const { fault } = admitted;
     const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
       call.status = status;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -113,5 +112,3 @@ export class FakeTwilio extends FakeServer<TwilioCall, TwilioFault> {
     });
   }
 }
-
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());

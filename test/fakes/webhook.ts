@@ -78,10 +78,9 @@ export class FakeWebhookReceiver extends FakeServer<WebhookRequest, WebhookFault
     } catch (err) {
       record.verifyError = (err as Error).message;
     }
-    this.calls.push(record);
-    const fault = this.faults.shift();
-    if (fault?.delayMs) await delay(fault.delayMs);
-    if (res.destroyed) return;
+    const admitted = await this.admit(record, res);
+    if (!admitted) return;
+    const { fault } = admitted;
     const status = fault?.status ?? (this.secret && !record.verified ? 401 : 204);
     const headers: Record<string, string> =
       fault && 'retryAfter' in fault && fault.retryAfter !== undefined
@@ -100,5 +99,3 @@ function safeJson(text: string): unknown {
     return undefined;
   }
 }
-
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
