@@ -97,6 +97,9 @@ class BenchClock implements Clock {
   now(): DateTime {
     return this.at ?? DateTime.utc();
   }
+  millis(): number {
+    return this.now().toMillis();
+  }
 }
 
 /**

@@ -83,7 +83,9 @@ async function startServer(
   databaseUrl: string,
   policy: Partial<IngestPolicy>,
 ): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [__filename, '--serve'], {
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, __filename, '--serve'], {
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_POLICY: JSON.stringify(policy) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -123,6 +123,7 @@ export async function runHerald(opts: {
         metrics,
         apiToken: config.env.apiToken,
         routes: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+        fastPaths: modules.flatMap((m) => m.fastPaths ?? []),
       });
       await server.listen({ port: config.env.port, host: config.env.host });
       const addr = server.server.address();

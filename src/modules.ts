@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { HeraldConfig } from './config';
 import type { Database } from './db/schema';
+import type { FastPath } from './http/server';
 import type { IncidentService } from './incidents/incident.service';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
@@ -36,6 +37,8 @@ export interface HeraldModule {
   readonly crontab?: readonly string[];
   /** Adds HTTP routes (web processes only). Routes do their own auth. */
   readonly routes?: (app: FastifyInstance) => Promise<void> | void;
+  /** Requests answered from memory in front of fastify (web processes only; see FastPath). */
+  readonly fastPaths?: readonly FastPath[];
   /** Called once the HTTP server and worker are up (`runner` absent in web-only mode). */
   readonly start?: (runner: Runner | undefined) => Promise<void>;
   /**

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -11,7 +12,10 @@ export function createMetrics(): Registry {
   return registry;
 }
 
-export function instrumentHttp(app: FastifyInstance, registry: Registry): void {
+/** Counts one answered request: method, route label, status, and when it started (performance.now). */
+export type HttpObserver = (method: string, route: string, status: number, startedAt: number) => void;
+
+export function instrumentHttp(app: FastifyInstance, registry: Registry): HttpObserver {
   const requests = new Counter({
     name: 'herald_http_requests_total',
     help: 'HTTP requests by route and status',
@@ -25,13 +29,17 @@ export function instrumentHttp(app: FastifyInstance, registry: Registry): void {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const count = (method: string, route: string, status: number, seconds: number): void => {
+    requests.inc({ method, route, status: String(status) });
+    duration.observe({ method, route }, seconds);
+  };
   app.addHook('onResponse', async (req, reply) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    count(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
   app.get('/metrics', async (_req, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });
+  return (method, route, status, startedAt) =>
+    count(method, route, status, (performance.now() - startedAt) / 1000);
 }

@@ -31,6 +31,8 @@ interface Pending {
  * once: batching adds no delay at low load. Callers guarantee that no two pending batches share a
  * group (the service's per-group lock), so one transaction never locks a group twice.
  */
+const BASE_TRANSACTIONS = 2;
+
 export class FactsWriter {
   private readonly queue: Pending[] = [];
   private running = 0;
@@ -40,7 +42,12 @@ export class FactsWriter {
       readonly db: Kysely<Database>;
       readonly clock: Clock;
       readonly policy: IngestPolicy;
-      /** Transactions in flight at once (each holds a pooled connection). */
+      /**
+       * Transactions in flight at once, at most (each holds a pooled connection). Beyond the
+       * first two, one starts only for a full transaction's worth of alerts (`maxAlerts`): many
+       * small requests go together in few transactions (each commit waits for a WAL flush), and a
+       * backlog of large ones is written in parallel.
+       */
       readonly concurrency: number;
       /** Alerts per transaction, at most (a single larger request still goes alone). */
       readonly maxAlerts: number;
@@ -55,7 +62,7 @@ export class FactsWriter {
   }
 
   private pump(): void {
-    while (this.running < this.deps.concurrency && this.queue.length > 0) {
+    while (this.queue.length > 0 && this.running < Math.min(this.deps.concurrency, this.wanted())) {
       const items = this.take();
       this.running++;
       void this.flush(items).finally(() => {
@@ -63,6 +70,16 @@ export class FactsWriter {
         this.pump();
       });
     }
+  }
+
+  /** How many transactions the queue calls for: two, plus one per full batch waiting. */
+  private wanted(): number {
+    let alerts = 0;
+    for (const p of this.queue) {
+      alerts += p.batch.alerts.length;
+      if (alerts >= this.deps.maxAlerts * (this.deps.concurrency - BASE_TRANSACTIONS)) break;
+    }
+    return BASE_TRANSACTIONS + Math.floor(alerts / this.deps.maxAlerts);
   }
 
   private take(): Pending[] {

@@ -70,8 +70,8 @@ export class IngestService {
       db: deps.db,
       clock: deps.clock,
       policy: deps.policy,
-      concurrency: deps.writeConcurrency ?? 2,
-      maxAlerts: 5000,
+      concurrency: deps.writeConcurrency ?? 6,
+      maxAlerts: 1000,
     });
     this.subscriber = guardSubscriber(async (trx, change) => {
       // Someone else changed an incident that alerts feed: keep the counters' view in step.

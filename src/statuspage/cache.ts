@@ -161,7 +161,7 @@ export class PageCache extends EventEmitter {
   peek(key: string): CachedResponse | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    const now = this.deps.clock.now().toMillis();
+    const now = this.deps.clock.millis();
     if (!this.live && now - e.renderedAt > UNTRUSTED_MAX_AGE_MS && e.generation === this.generation) {
       this.invalidate('change notifications are not connected');
     } else if (this.snapshot && now - this.snapshot.loadedAt > SNAPSHOT_MAX_AGE_MS) {

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CachedResponse } from './cache';
 
 /** Security headers of every HTML page: no script, no external anything, tokens never leak via Referer. */
@@ -17,7 +17,7 @@ const opaque = (tag: string): string =>
     .replace(/-(br|gz)"$/, '"');
 
 /** RFC 9110 conditional GET (weak comparison): If-None-Match wins over If-Modified-Since. */
-export function notModified(req: FastifyRequest, entry: CachedResponse): boolean {
+export function notModified(req: IncomingMessage, entry: CachedResponse): boolean {
   const inm = req.headers['if-none-match'];
   if (inm !== undefined) {
     return inm.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === entry.etag);
@@ -71,16 +71,16 @@ interface Prepared {
   readonly notModified: Readonly<Record<'identity' | 'br' | 'gzip', HeaderList>>;
 }
 
+/** Writes a cached response (status, headers, body) to Node's response. */
+export type CachedSend = (req: IncomingMessage, res: ServerResponse, entry: CachedResponse) => void;
+
 /**
  * A sender for one route's cached responses. Headers are assembled once per rendered response and
- * written straight to Node's response (`reply.hijack()`): fastify's onSend/serialisation has
- * nothing to do for bytes that are already final, and skipping it roughly doubles throughput.
- * onResponse hooks (metrics, the "request completed" log) still run: fastify ties them to the raw
- * response's `finish`.
+ * written straight to Node's response: from a fastify route after `reply.hijack()` (fastify's
+ * onSend/serialisation has nothing to do for bytes that are already final; onResponse hooks still
+ * run, tied to the raw response's `finish`), or from a FastPath in front of fastify.
  */
-export function cachedSender(
-  opts: SendOptions,
-): (req: FastifyRequest, reply: FastifyReply, entry: CachedResponse) => void {
+export function cachedSender(opts: SendOptions): CachedSend {
   const prepared = new WeakMap<CachedResponse, Prepared>();
   const prepare = (entry: CachedResponse): Prepared => {
     const vary = entry.gzip ? (opts.vary ? `${opts.vary}, accept-encoding` : 'accept-encoding') : opts.vary;
@@ -116,15 +116,13 @@ export function cachedSender(
       notModified: { identity: common(entry.etag), br: common(tag('-br')), gzip: common(tag('-gz')) },
     };
   };
-  return (req, reply, entry) => {
+  return (req, res, entry) => {
     let p = prepared.get(entry);
     if (!p) {
       p = prepare(entry);
       prepared.set(entry, p);
     }
     const encoding = negotiate(req.headers['accept-encoding'], entry);
-    reply.hijack();
-    const res = reply.raw;
     if (entry.status === 200 && notModified(req, entry)) {
       res.writeHead(304, p.notModified[encoding ?? 'identity']);
       res.end();

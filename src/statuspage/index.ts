@@ -9,7 +9,7 @@ import { incidentImpact, SEVERITY_IMPACT } from './status';
 import { siteFrom } from './model';
 import type { DeliveryHealth, SubscriberMailer } from './ports';
 import { renderers } from './render';
-import { registerPageRoutes } from './routes';
+import { pageFastPath, registerPageRoutes } from './routes';
 import { loadSnapshot } from './snapshot';
 import { incidentUrl } from './statuspage-json';
 import { registerSubscribeRoutes } from './subscribe.routes';
@@ -152,6 +152,7 @@ export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions 
   return {
     name: 'statuspage',
     subscribers: [announce, emailSubscribers],
+    fastPaths: [pageFastPath({ cache, renderers: pages })],
     routes: (app) => {
       serving = true;
       registerPageRoutes(app, {

@@ -17,17 +17,28 @@ export const DAY_CLASS = {
   major_outage: 'm',
 } as const;
 
+/** A bad day: date and time in each status, e.g. "23 Nov 2026: partial outage 1 h 30 min". */
 function dayText(d: UptimeDay): string {
-  if (d.worst === 'operational') return `${fmtDate(d.date)}: no incidents`;
   const at = Object.entries(d.secondsAt)
     .map(
       ([status, s]) =>
         `${COMPONENT_STATUS_LABEL[status as keyof typeof COMPONENT_STATUS_LABEL].toLowerCase()} ${fmtSeconds(s)}`,
     )
     .join(', ');
-  return `${fmtDate(d.date)}: ${at} (${d.incidents.map((i) => `${i.ref} ${i.title}`).join('; ')})`;
+  return `${fmtDate(d.date)}: ${at}`;
 }
 
+/** The tooltip of a day: the date alone when nothing happened, else its statuses and incidents. */
+function dayTitle(d: UptimeDay): string {
+  if (d.worst === 'operational') return fmtDate(d.date);
+  return `${dayText(d)} (${d.incidents.map((i) => `${i.ref} ${i.title}`).join('; ')})`;
+}
+
+/**
+ * The text alternative of the whole bar: uptime, then each day with incidents and how long each
+ * status lasted. Incident titles are left to the tooltips and the incident list below, so a page
+ * with a busy history does not carry every title twice.
+ */
 function summary(name: string, days: readonly UptimeDay[], pct: string): string {
   const bad = days.filter((d) => d.worst !== 'operational');
   const list = bad.length
@@ -47,7 +58,7 @@ export function UptimeBars(props: { name: string; uptime: Uptime }) {
     <div class="bars">
       <div class="bar" role="img" aria-label={summary(props.name, days, pct)}>
         {days.map((d) => (
-          <span key={d.date} class={DAY_CLASS[d.worst]} title={dayText(d)} />
+          <span key={d.date} class={DAY_CLASS[d.worst]} title={dayTitle(d)} />
         ))}
       </div>
       <div class="legend" aria-hidden="true">
