@@ -4,7 +4,7 @@ import { parseConfigText } from '../src/config';
 import { runHerald, type RunningHerald } from '../src/main';
 import { createLogger } from '../src/shared/logger';
 import { startBenchProviders, type BenchProviders } from './providers';
-import { benchServer, percentile, round } from './support';
+import { benchServer, percentile, round, runAlone } from './support';
 
 /**
  * Declaration → every first-level delivery accepted, through the whole engine: the real
@@ -26,9 +26,9 @@ import { benchServer, percentile, round } from './support';
 const PROVIDER_LATENCY_MS = 50;
 const RECIPIENTS = 20;
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 200);
-const CONCURRENCY = process.env.HERALD_WORKER_CONCURRENCY ?? '128';
+const CONCURRENCY = process.env.HERALD_WORKER_CONCURRENCY ?? '32';
 
-function config(p: BenchProviders): string {
+export function config(p: BenchProviders): string {
   const ids = Array.from({ length: RECIPIENTS }, (_, i) => String(i + 1).padStart(2, '0'));
   return `
 services: [{ id: checkout }]
@@ -48,7 +48,24 @@ delivery:
 `;
 }
 
-async function waitUntil(herald: RunningHerald, expected: number, since: number): Promise<void> {
+/** What Herald needs to reach the stand-ins with the real SDK clients. */
+export function providerEnv(providers: BenchProviders): Record<string, string> {
+  return {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench-secret',
+    SES_FROM: 'herald@example.com',
+    AWS_ENDPOINT_URL_SES: providers.urls.ses,
+    AWS_ENDPOINT_URL_SNS: providers.urls.sns,
+    TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+    TWILIO_AUTH_TOKEN: 'bench-token',
+    TWILIO_FROM: '+15555550000',
+    TWILIO_API_URL: providers.urls.twilio,
+    PAGERDUTY_EVENTS_URL: `${providers.urls.pagerduty}/v2/enqueue`,
+  };
+}
+
+export async function waitUntil(herald: RunningHerald, expected: number, since: number): Promise<void> {
   const deadline = Date.now() + Number(process.env.BENCH_WAIT_MS ?? 300_000);
   for (;;) {
     const r = await sql<{
@@ -69,7 +86,7 @@ async function waitUntil(herald: RunningHerald, expected: number, since: number)
 }
 
 /** Per incident: declaration commit → last delivery recorded sent, in ms (database timestamps). */
-async function latencies(
+export async function latencies(
   herald: RunningHerald,
   since: number,
 ): Promise<{ per: number[]; spanMs: number; total: number }> {
@@ -100,15 +117,7 @@ export async function run(): Promise<Record<string, number>> {
       PORT: '0',
       DATABASE_URL: url,
       HERALD_WORKER_CONCURRENCY: CONCURRENCY,
-      AWS_REGION: 'eu-west-1',
-      SES_FROM: 'herald@example.com',
-      AWS_ENDPOINT_URL_SES: providers.urls.ses,
-      AWS_ENDPOINT_URL_SNS: providers.urls.sns,
-      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-      TWILIO_AUTH_TOKEN: 'bench-token',
-      TWILIO_FROM: '+15555550000',
-      TWILIO_API_URL: providers.urls.twilio,
-      PAGERDUTY_EVENTS_URL: `${providers.urls.pagerduty}/v2/enqueue`,
+      ...providerEnv(providers),
     };
     const cfg = parseConfigText(config(providers), env, 'bench.yml');
     herald = await runHerald({ mode: 'start', config: cfg, logger: createLogger('warn') });
@@ -138,6 +147,10 @@ export async function run(): Promise<Record<string, number>> {
     await waitUntil(h, INCIDENTS * 100, since);
     const wallMs = Date.now() - t0;
     const burst = await latencies(h, since);
+    const attempts = await sql<{ outcome: string; error: string | null; n: number }>`
+      select outcome, min(error) as error, count(*)::int as n from delivery_attempts group by 1`.execute(
+      h.connection.db,
+    );
     const failed = await sql<{
       n: number;
     }>`select count(*)::int as n from deliveries where status <> 'sent'`.execute(h.connection.db);
@@ -155,6 +168,7 @@ export async function run(): Promise<Record<string, number>> {
       burst_latency_p50_ms: round(percentile(burst.per, 50)),
       burst_latency_p99_ms: round(percentile(burst.per, 99)),
       not_sent: failed.rows[0]?.n ?? -1,
+      attempts_failed: attempts.rows.filter((a) => a.outcome !== 'sent').reduce((a, r) => a + r.n, 0),
       provider_requests: Object.values(providers.counts).reduce((a, b) => a + b, 0),
       peak_rss_mb: round(peakRss / 2 ** 20, 0),
     };
@@ -166,15 +180,4 @@ export async function run(): Promise<Record<string, number>> {
   }
 }
 
-if (require.main === module) {
-  run().then(
-    (figures) => {
-      console.table(figures);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAlone(run);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as escalation from './escalation';
 import * as ingest from './ingest';
 import * as notifications from './notifications';
+import * as scaleout from './scaleout';
 import * as statuspage from './statuspage';
 
 /**
@@ -19,6 +20,7 @@ const BENCHES: Record<string, Bench> = {
   escalation: escalation.run,
   statuspage: statuspage.run,
   ingest: ingest.run,
+  scaleout: scaleout.run,
 };
 
 async function main(): Promise<void> {

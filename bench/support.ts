@@ -73,3 +73,17 @@ export async function serveForBench(
   process.stdout.write(`READY http://127.0.0.1:${port}\n`);
   return app;
 }
+
+/** `node dist/bench/<name>.js`: runs one benchmark alone and prints its figures. */
+export function runAlone(run: () => Promise<Record<string, number>>): void {
+  run().then(
+    (figures) => {
+      console.table(figures); // eslint-disable-line no-console -- a benchmark prints its figures
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err); // eslint-disable-line no-console -- and its failure
+      process.exit(1);
+    },
+  );
+}

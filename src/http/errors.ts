@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from '../db/connect';
 import { HTTP_STATUS, isHeraldError, type ErrorCode } from '../shared/errors';
+
+/** Seconds a client is asked to wait when the database is unavailable (a restart takes a few). */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
 /** fastify's own 4xx errors (bad JSON, too large, wrong media type) mapped to Herald codes. */
 function codeForStatus(status: number): ErrorCode {
@@ -14,7 +18,9 @@ function codeForStatus(status: number): ErrorCode {
 /**
  * The one error boundary of the HTTP edge: every error becomes `{error: {code, message}}`.
  * Coded errors and fastify's client errors keep their message; anything else is a bug, logged
- * with its stack under a reference id that is the only thing the caller sees.
+ * with its stack under a reference id that is the only thing the caller sees. A database that
+ * cannot be reached (restarting, down) is not a bug: 503 with Retry-After, and the process carries
+ * on; the pool reconnects by itself once PostgreSQL is back.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -31,6 +37,18 @@ export function installErrorHandler(app: FastifyInstance): void {
           ? `unsupported content-type "${String(req.headers['content-type'] ?? '').slice(0, 100)}": send application/json`
           : err.message;
       return reply.code(status).send({ error: { code: codeForStatus(status), message } });
+    }
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+        .send({
+          error: {
+            code: 'Unavailable' satisfies ErrorCode,
+            message: 'the database is unavailable; retry shortly',
+          },
+        });
     }
     const reference = randomUUID();
     req.log.error({ err, reference }, 'unhandled error');

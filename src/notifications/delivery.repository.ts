@@ -72,44 +72,62 @@ export async function insertDeliveries(
     .execute();
 }
 
-/**
- * One graphile-worker job per delivery, in the caller's transaction (the outbox). The payload
- * carries the rate-limit bucket so the worker can decide to defer without reading the row first.
- */
-export async function enqueueSendJobs(db: Db, rows: readonly { id: number; key: string }[]): Promise<void> {
-  if (rows.length === 0) return;
-  // One add_jobs call for the whole batch: about a third of the cost of add_job per row.
-  await sql`select count(*) from graphile_worker.add_jobs(array(
-              select (${SEND_TASK}, json_build_object('id', u.id, 'key', u.key), null, null, 3, null, null, null)::graphile_worker.job_spec
-              from unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.key)}::text[]) as u(id, key)))`.execute(
-    db,
-  );
+/** Deliveries per send job: one claim and a handful of record statements serve them all. */
+export const SEND_BATCH = 25;
+
+export interface SendItem {
+  readonly id: number;
+  /** The rate-limit bucket, carried so the worker can defer without reading the row first. */
+  readonly key?: string;
 }
 
 /**
- * Claims a due pending delivery for one attempt: only one worker can win it, and the attempt
- * number it gets is the one it must record. Undefined when it is not due, not pending, or taken.
+ * Send jobs for pending deliveries, in the caller's transaction (the outbox): one job per
+ * SEND_BATCH deliveries, each claimed with one statement and sent concurrently. A large fan-out
+ * costs a few jobs instead of one per delivery, and a small one still goes out in one job.
  */
-export async function claim(db: Db, id: number, now: DateTime): Promise<DeliveryRow | undefined> {
+export async function enqueueSendJobs(db: Db, rows: readonly SendItem[]): Promise<void> {
+  if (rows.length === 0) return;
+  const payloads: string[] = [];
+  for (let i = 0; i < rows.length; i += SEND_BATCH) {
+    payloads.push(JSON.stringify({ deliveries: rows.slice(i, i + SEND_BATCH) }));
+  }
+  // One add_jobs call for the whole fan-out.
+  await sql`select count(*) from graphile_worker.add_jobs(array(
+              select (${SEND_TASK}, p::json, null, null, 3, null, null, null)::graphile_worker.job_spec
+              from unnest(${payloads}::text[]) as p))`.execute(db);
+}
+
+/**
+ * Claims due pending deliveries for one attempt each: only one worker can win a delivery, and the
+ * attempt number it gets is the one it must record. Deliveries not due, not pending or taken by
+ * another worker are simply not returned.
+ */
+export async function claim(db: Db, ids: readonly number[], now: DateTime): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
   const at = now.toJSDate();
   return db
     .updateTable('deliveries')
     .set((eb) => ({ status: 'sending', claimed_at: at, attempts: eb('attempts', '+', 1), updated_at: at }))
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .where('status', '=', 'pending')
     .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', at)]))
     .returningAll()
-    .executeTakeFirst();
+    .execute();
 }
 
-/** Moves a pending delivery's due time without counting an attempt (rate-limit deferral). */
-export async function defer(db: Db, id: number, until: DateTime): Promise<void> {
-  await db
-    .updateTable('deliveries')
-    .set({ next_attempt_at: until.toJSDate() })
-    .where('id', '=', id)
-    .where('status', '=', 'pending')
-    .execute();
+/**
+ * Moves pending deliveries' due times later without counting an attempt (rate-limit deferral).
+ * Never earlier: a job and a tick may both hold the same delivery, and the one deferring it may
+ * come after the other recorded a retry, whose time (backoff or Retry-After) must stand.
+ */
+export async function defer(db: Db, items: readonly { id: number; until: DateTime }[]): Promise<void> {
+  if (items.length === 0) return;
+  await sql`
+    update deliveries d set next_attempt_at = u.until
+    from unnest(${items.map((i) => i.id)}::bigint[], ${items.map((i) => i.until.toJSDate())}::timestamptz[]) as u(id, until)
+    where d.id = u.id and d.status = 'pending'
+      and (d.next_attempt_at is null or d.next_attempt_at < u.until)`.execute(db);
 }
 
 export interface AttemptRecord {
@@ -190,31 +208,58 @@ export interface AttemptOutcome {
 }
 
 /**
- * Finishes a claimed attempt in ONE statement: the delivery's new state, the attempt row and the
+ * Finishes claimed attempts in ONE statement: each delivery's new state, its attempt row and its
  * audit row, all or nothing, and only for the claimant (status `sending` with this attempt
- * number), so a re-run after a crash can never record a second success. One round trip keeps the
- * hot path of a large fan-out cheap. Returns false when the claim was lost.
+ * number), so a re-run after a crash can never record a second success. A fan-out's outcomes are
+ * recorded a batch at a time (see AttemptRecorder). Returns the ids whose claim still held.
  */
-export async function recordAttempt(db: Db, o: AttemptOutcome): Promise<boolean> {
-  const now = o.now.toJSDate();
-  const r = o.row;
-  const res = await sql<{ n: number }>`
-    with upd as (
-      update deliveries set status = ${o.status}, reason = ${o.reason},
-        next_attempt_at = ${o.nextAttemptAt?.toJSDate() ?? null}::timestamptz,
-        provider_id = ${o.providerId}, sent_at = ${o.sentAt?.toJSDate() ?? null}::timestamptz,
-        claimed_at = null, updated_at = ${now}
-      where id = ${o.id} and status = 'sending' and attempts = ${o.attempt}
-      returning id, incident_id
+export async function recordAttempts(db: Db, outcomes: readonly AttemptOutcome[]): Promise<Set<number>> {
+  if (outcomes.length === 0) return new Set();
+  const rows = outcomes.map((o) => ({
+    id: o.id,
+    attempt: o.attempt,
+    at: o.now.toJSDate(),
+    status: o.status,
+    reason: o.reason,
+    next_attempt_at: o.nextAttemptAt?.toJSDate() ?? null,
+    provider_id: o.providerId,
+    sent_at: o.sentAt?.toJSDate() ?? null,
+    started_at: o.row.startedAt.toJSDate(),
+    duration_ms: Math.round(o.row.durationMs),
+    outcome: o.row.outcome,
+    http_status: o.row.httpStatus,
+    attempt_provider_id: o.row.providerId,
+    error: o.row.error,
+    retry_at: o.row.retryAt?.toJSDate() ?? null,
+    audit_kind: o.audit.kind,
+    audit_data: o.audit.data,
+  }));
+  const res = await sql<{ id: number }>`
+    with v as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+        id bigint, attempt int, at timestamptz, status text, reason text, next_attempt_at timestamptz,
+        provider_id text, sent_at timestamptz, started_at timestamptz, duration_ms int, outcome text,
+        http_status int, attempt_provider_id text, error text, retry_at timestamptz, audit_kind text,
+        audit_data jsonb)
+    ), upd as (
+      update deliveries d set status = v.status, reason = v.reason, next_attempt_at = v.next_attempt_at,
+        provider_id = v.provider_id, sent_at = v.sent_at, claimed_at = null, updated_at = v.at
+      from v
+      where d.id = v.id and d.status = 'sending' and d.attempts = v.attempt
+      returning d.id, d.incident_id
     ), att as (
       insert into delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, http_status, provider_id, error, retry_at)
-      select id, ${o.attempt}, ${r.startedAt.toJSDate()}, ${Math.round(r.durationMs)}, ${r.outcome}, ${r.httpStatus}::int,
-             ${r.providerId}, ${r.error}, ${r.retryAt?.toJSDate() ?? null}::timestamptz
-      from upd returning id
+      select v.id, v.attempt, v.started_at, v.duration_ms, v.outcome, v.http_status, v.attempt_provider_id, v.error, v.retry_at
+      from upd join v on v.id = upd.id returning id
     ), aud as (
       insert into audit_log (at, kind, incident_id, delivery_id, data)
-      select ${now}, ${o.audit.kind}, incident_id, id, ${JSON.stringify(o.audit.data)}::jsonb from upd returning id
+      select v.at, v.audit_kind, upd.incident_id, upd.id, v.audit_data from upd join v on v.id = upd.id returning id
     )
-    select (select count(*) from upd)::int as n`.execute(db);
-  return (res.rows[0]?.n ?? 0) === 1;
+    select id from upd`.execute(db);
+  return new Set(res.rows.map((r) => Number(r.id)));
+}
+
+/** `recordAttempts` for one outcome: true when the claim still held. */
+export async function recordAttempt(db: Db, o: AttemptOutcome): Promise<boolean> {
+  return (await recordAttempts(db, [o])).has(o.id);
 }

@@ -1,4 +1,5 @@
 import type { HeraldModule, ModuleContext } from '../modules';
+import { tickFailed } from '../modules';
 import { closeAdapters, createAdapters } from './channels';
 import type { Trx } from '../db/schema';
 import { deliveryMetrics } from './metrics';
@@ -22,16 +23,22 @@ export interface Notifications {
   readonly ticker: DeliveryTicker;
 }
 
-const sendPayload = z.object({ id: z.number().int(), key: z.string().optional() });
+const sendItem = z.object({ id: z.number().int(), key: z.string().optional() });
+/** A batch of deliveries; a single `{id, key}` is what jobs queued by earlier versions carry. */
+const sendPayload = z.union([z.object({ deliveries: z.array(sendItem) }), sendItem]);
 
 /** The notifications module: rules → deliveries (outbox) → channel adapters, with the audit. */
 export function createNotifications(
   ctx: ModuleContext,
-  opts: { ackSecret?: () => Promise<Buffer> } = {},
+  opts: {
+    ackSecret?: () => Promise<Buffer>;
+    /** Test seam for the adapters' per-call timeout (see `runHerald`); default 10 s. */
+    providerTimeoutMs?: number;
+  } = {},
 ): Notifications {
   const { config, db, clock, logger } = ctx;
   const file = config.file;
-  const adapters = createAdapters(config.env, logger, { clock });
+  const adapters = createAdapters(config.env, logger, { clock, timeoutMs: opts.providerTimeoutMs });
   const planner: PlannerDeps = { file, adapters, maxAttempts: file.delivery.maxAttempts };
   const sender = new DeliverySender({
     ...planner,
@@ -70,12 +77,12 @@ export function createNotifications(
     tasks: {
       [SEND_TASK]: async (payload) => {
         const job = sendPayload.parse(payload);
-        await sender.process(job.id, job.key);
+        await sender.processMany('deliveries' in job ? job.deliveries : [job]);
       },
     },
     routes: (app) => registerNotificationRoutes(app, { db, clock, apiToken: config.env.apiToken }),
     start: async (runner) => {
-      if (runner) loop = repeat(500, tick, (err) => logger.error({ err }, 'delivery tick failed; retrying'));
+      if (runner) loop = repeat(500, tick, tickFailed(logger, 'delivery'));
     },
     tick,
     stop: async () => {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { DateTime } from 'luxon';
+import { isDatabaseUnavailable } from '../db/connect';
 import type { Database, Trx } from '../db/schema';
 import type { Incident, TimelineEvent } from '../incidents/incident';
 import { findEvent, findIncident } from '../incidents/incident.repository';
@@ -8,15 +9,19 @@ import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { createAckToken } from '../escalation/acklink';
 import { appendAudit } from './audit';
+import { MAX_SOCKETS } from './channels/failure';
 import { PermanentDeliveryError, RetryableDeliveryError, type OutboundMessage } from './channels/types';
 import { composeContent, composeIncidentMessage, type ComposeContext } from './compose';
 import * as repo from './delivery.repository';
+import type { SendItem } from './delivery.repository';
 import type { DeliveryMetrics } from './metrics';
 import { enqueueDeliveries, type PlannerDeps } from './planner';
 import type { RateLimiter } from './ratelimit';
 import type { MessageContent } from './render/content';
 import { contactRank, personAddress } from './rules';
 import type { DeliveryRow } from './tables';
+import { AttemptRecorder } from './recorder';
+import { SendSlots } from './slots';
 import { backoffMs, type BackoffPolicy, DEFAULT_BACKOFF } from './timing';
 
 /**
@@ -38,6 +43,20 @@ export interface SenderDeps extends PlannerDeps {
   readonly random?: () => number;
 }
 
+/**
+ * Sends in flight per channel in one process: as many as the adapters keep sockets, so a large
+ * fan-out queues here, unclaimed, rather than inside an HTTP agent where the wait would count
+ * against the provider's timeout.
+ */
+const SENDS_PER_CHANNEL = MAX_SOCKETS;
+
+/** Waits for every promise; then throws the first rejection, if any. */
+async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** How long an acknowledge link in a page stays valid. */
 export const ACK_LINK_HOURS = 24;
 
@@ -47,26 +66,68 @@ type Outcome =
   | { kind: 'permanent'; error: string; httpStatus?: number };
 
 export class DeliverySender {
-  constructor(private readonly deps: SenderDeps) {}
+  private readonly recorder: AttemptRecorder;
+
+  constructor(private readonly deps: SenderDeps) {
+    this.recorder = new AttemptRecorder(deps.db);
+  }
+
+  /** Sends one delivery if it is due and pending (see `processMany`). */
+  process(id: number, key?: string): Promise<void> {
+    return this.processMany([{ id, key }]);
+  }
 
   /**
-   * Sends delivery `id` if it is due and pending. `key` is its rate-limit bucket (carried in the
-   * job), so a deferral costs one write and a send needs no read before the claim.
+   * Sends those of `items` that are due and pending, concurrently. Each item's `key` is its
+   * rate-limit bucket (carried in the job), so a deferral costs no read. Items are claimed a group
+   * at a time, as many as their channel has free send slots (see SendSlots), with one statement
+   * per group. Every claimed delivery is attempted and recorded before this returns; if a claim or
+   * a record failed, the first error is thrown once all sends have finished (claims left behind
+   * are released after `delivery.claim_timeout_seconds`).
    */
-  async process(id: number, key?: string): Promise<void> {
-    const { db, clock } = this.deps;
-    const now = clock.now();
-    if (key) {
-      const wait = this.deps.limiter.reserve(key, now);
+  async processMany(items: readonly SendItem[]): Promise<void> {
+    const now = this.deps.clock.now();
+    const byChannel = new Map<string, number[]>();
+    const deferred: { id: number; until: DateTime }[] = [];
+    for (const item of items) {
+      const wait = item.key ? this.deps.limiter.reserve(item.key, now) : 0;
       if (wait > 0) {
-        await repo.defer(db, id, now.plus({ milliseconds: wait }));
-        return;
+        deferred.push({ id: item.id, until: now.plus({ milliseconds: wait }) });
+        continue;
       }
+      const channel = item.key?.split(':')[0] ?? '';
+      byChannel.set(channel, [...(byChannel.get(channel) ?? []), item.id]);
     }
-    const claimed = await repo.claim(db, id, now);
-    if (!claimed) return;
+    await repo.defer(this.deps.db, deferred);
+    await settleAll([...byChannel].map(([channel, ids]) => this.sendAll(channel, ids, now)));
+  }
 
-    const started = clock.now();
+  private readonly slots = new Map<string, SendSlots>();
+
+  private async sendAll(channel: string, ids: readonly number[], now: DateTime): Promise<void> {
+    let slots = this.slots.get(channel);
+    if (!slots) this.slots.set(channel, (slots = new SendSlots(SENDS_PER_CHANNEL)));
+    const sends: Promise<void>[] = [];
+    try {
+      for (let rest = ids; rest.length > 0;) {
+        const n = await slots.take(rest.length);
+        const part = rest.slice(0, n);
+        rest = rest.slice(n);
+        let claimed: DeliveryRow[] = [];
+        try {
+          claimed = await repo.claim(this.deps.db, part, now);
+        } finally {
+          slots.give(n - claimed.length); // not claimed: due later, sent already, or another worker's
+        }
+        for (const d of claimed) sends.push(this.sendClaimed(d).finally(() => slots.give()));
+      }
+    } finally {
+      await settleAll(sends);
+    }
+  }
+
+  private async sendClaimed(claimed: DeliveryRow): Promise<void> {
+    const started = this.deps.clock.now();
     const t0 = performance.now();
     const outcome = await this.attempt(claimed);
     const durationMs = performance.now() - t0;
@@ -79,6 +140,9 @@ export class DeliverySender {
     try {
       message = await this.render(d);
     } catch (err) {
+      // Rendering reads the incident and the ack-link key: a database outage is not the message's
+      // fault. Thrown, it leaves the claim to be released and the delivery sent once it is back.
+      if (isDatabaseUnavailable(err)) throw err;
       return { kind: 'permanent', error: `could not render: ${(err as Error).message}` };
     }
     try {
@@ -189,7 +253,7 @@ export class DeliverySender {
     };
 
     if (o.kind === 'sent') {
-      const ok = await repo.recordAttempt(db, {
+      const ok = await this.recorder.record({
         ...base,
         status: 'sent',
         reason: null,
@@ -202,7 +266,7 @@ export class DeliverySender {
       return;
     }
     if (retryAt) {
-      const ok = await repo.recordAttempt(db, {
+      const ok = await this.recorder.record({
         ...base,
         status: 'pending',
         reason: error,

@@ -45,7 +45,9 @@ function verb(event: TimelineEvent, incident: Incident): string {
     case 'declared':
       return 'declared';
     case 'status_changed':
-      return `is now ${incident.status}`;
+      // The status this event set, not the incident's current one: a message that goes out late
+      // (retried after an outage, released after quiet hours) must not report a later change.
+      return `is now ${event.changes.find((c) => c.field === 'status')?.to ?? incident.status}`;
     case 'acknowledged':
       return `acknowledged by ${actorName(event.actor)}`;
     case 'escalated':

@@ -41,18 +41,23 @@ export class DeliveryTicker {
     const due = await repo.dueDeliveries(db, now, this.deps.batch ?? 500);
     let released = 0;
     let skipped = 0;
+    const pending = due.filter((x) => x.status === 'pending');
     for (const d of due.filter((x) => x.status === 'held')) {
-      if (await this.release(d.id)) released++;
-      else skipped++;
+      if (await this.release(d.id)) {
+        released++;
+        pending.push(d); // released: sent in this same tick
+      } else skipped++;
     }
     let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < due.length) {
-        const d = due[next++] as (typeof due)[number];
-        await this.deps.sender.process(d.id, limitKey(d.channel, d.address));
+    const lane = async (): Promise<void> => {
+      while (next < pending.length) {
+        const batch = pending.slice(next, (next += repo.SEND_BATCH));
+        await this.deps.sender.processMany(
+          batch.map((d) => ({ id: d.id, key: limitKey(d.channel, d.address) })),
+        );
       }
     };
-    await Promise.all(Array.from({ length: this.deps.concurrency ?? 16 }, worker));
+    await Promise.all(Array.from({ length: this.deps.concurrency ?? 4 }, lane));
     const sealed = await sealAudit(db);
     return { sealed, processed: due.length, released, skipped, reclaimed };
   }

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'
   | 'Config'
-  | 'PermanentDelivery';
+  | 'PermanentDelivery'
+  | 'Unavailable';
 
 /** HTTP status for each code; codes absent here are server-side (500). */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -27,6 +28,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   UnsupportedMediaType: 415,
   Config: 500,
   PermanentDelivery: 502,
+  Unavailable: 503,
 };
 
 export class HeraldError extends Error {

@@ -1,12 +1,14 @@
 import { SocketModeReceiver, type App } from '@slack/bolt';
 import type { HeraldModule, ModuleContext } from '../modules';
+import { tickFailed } from '../modules';
 import { createBoltApp } from './app';
 import { boltLogger, createWebClient } from './client';
 import { EVENTS_PATH } from './ids';
 import type { ListenerDeps } from './listeners/deps';
 import { FastifyReceiver } from './receiver';
 import { slackSettings } from './settings';
-import { SYNC_TASK, syncSubscriber, threadNote, syncTask } from './sync';
+import { releaseDueSyncs, SYNC_TASK, syncSubscriber, threadNote, syncTask } from './sync';
+import { repeat, type Repeater } from '../shared/repeat';
 
 export { mrkdwn, mention, actorText, link, dateToken } from './mrkdwn';
 export { executiveSummary } from './views/executive';
@@ -53,6 +55,8 @@ export function slackModule(ctx: ModuleContext): SlackModule {
 
   let serving = false;
   let socketApp: App | undefined;
+  let loop: Repeater | undefined;
+  const tick = releaseDueSyncs(ctx.db, ctx.clock);
   return {
     name: 'slack',
     threadNote: channel ? threadNote(channel) : undefined,
@@ -77,7 +81,9 @@ export function slackModule(ctx: ModuleContext): SlackModule {
       bolt(receiver);
       receiver.register(scope);
     },
-    start: async () => {
+    start: async (worker) => {
+      // Worker processes wait out Slack's Retry-After for incident messages (see sync.ts).
+      if (worker && channel) loop = repeat(500, tick, tickFailed(ctx.logger, 'Slack sync'));
       if (settings.mode !== 'socket' || !serving) return;
       const receiver = new SocketModeReceiver({
         appToken: settings.appToken,
@@ -93,7 +99,9 @@ export function slackModule(ctx: ModuleContext): SlackModule {
           ctx.logger.error({ err }, 'Slack Socket Mode could not connect; check SLACK_APP_TOKEN'),
       );
     },
+    tick,
     stop: async () => {
+      await loop?.stop();
       await socketApp?.stop();
     },
   };

@@ -94,12 +94,30 @@ export async function recordRendered(
     .execute();
 }
 
+/** Slack asked to wait until `at` (injected clock) before this message's next call. */
 export async function recordNotBefore(db: Db, incidentId: number, at: DateTime): Promise<void> {
   await db
     .updateTable('slack_incident_messages')
     .set({ not_before: at.toJSDate(), updated_at: at.toJSDate() })
     .where('incident_id', '=', incidentId)
     .execute();
+}
+
+/**
+ * Messages whose wait ended by `now`: clears the wait and returns them, so the caller enqueues
+ * their sync in the same transaction (a concurrent tick gets none of them).
+ */
+export async function releaseDueWaits(
+  db: Db,
+  now: DateTime,
+): Promise<{ incidentId: number; channel: string }[]> {
+  const rows = await db
+    .updateTable('slack_incident_messages')
+    .set({ not_before: null, updated_at: now.toJSDate() })
+    .where('not_before', '<=', now.toJSDate())
+    .returning(['incident_id', 'channel'])
+    .execute();
+  return rows.map((r) => ({ incidentId: r.incident_id, channel: r.channel }));
 }
 
 export async function pendingLines(db: Db, incidentId: number): Promise<PendingLine[]> {

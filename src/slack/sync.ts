@@ -23,6 +23,9 @@ import { threadLine } from './views/thread-line';
  * incident (replace mode, ~1 s ahead), so a burst of changes becomes one chat.update while every
  * thread line survives as a row. Jobs run in one queue per channel: one Slack writer per channel,
  * in order, which respects Slack's ~1 message/s per channel and never posts the message twice.
+ * A 429 is waited out on the injected clock: the job records Slack's Retry-After as the message's
+ * `not_before` and ends; the module's tick (`releaseDueSyncs`) enqueues it again once that time
+ * has come, so every change made meanwhile goes out in the one sync that follows.
  */
 export const SYNC_TASK = 'slack.incident_message';
 export const syncJobKey = (incidentId: number): string => `slack:incident-message:${incidentId}`;
@@ -32,8 +35,8 @@ const queueFor = (channel: string): string => `slack:${channel}`;
 const COALESCE_MS = 1000;
 
 /**
- * Pacing against Slack is wall-clock business (Slack's own rate window, its Retry-After), not
- * domain time: it uses the real clock, so tests that move the injected Clock never stall it.
+ * The coalescing moment is graphile-worker's `run_at`, which its database compares with real
+ * time. Waiting out Slack's Retry-After is a due time like any retry, on the injected clock.
  */
 const wallClock = (): DateTime => DateTime.utc();
 
@@ -95,9 +98,11 @@ export interface SyncDeps {
 
 /**
  * The sync job: posts the message (first run) or edits it when the incident changed since the
- * last render, then posts pending thread lines in order. A 429 records Slack's Retry-After and
- * fails the job (graphile-worker retries with backoff); a run that starts before that time only
- * reschedules itself for it, without calling Slack.
+ * last render, then posts pending thread lines in order. A 429 records Slack's Retry-After as the
+ * message's `not_before` (injected clock) and ends the job: the wait is a due time, not a failure,
+ * and `releaseDueSyncs` enqueues the job again when it has passed. A run that starts before that
+ * time (a change made meanwhile) does nothing: the release will carry its change too. Any other
+ * error fails the job, and graphile-worker retries it with backoff.
  */
 export function syncTask(deps: SyncDeps): Task {
   return async (raw) => {
@@ -110,35 +115,32 @@ export function syncTask(deps: SyncDeps): Task {
     const existing = await repo.findMessage(deps.db, incidentId);
     const channel = existing?.channel ?? deps.channel;
     if (!channel) return;
-    const row = await repo.messageRow(deps.db, incidentId, channel, deps.clock.now());
-
-    const now = wallClock();
-    if (row.notBefore && row.notBefore.getTime() > now.toMillis()) {
-      await addJob(
-        deps.db,
-        SYNC_TASK,
-        { incidentId },
-        {
-          jobKey: syncJobKey(incidentId),
-          queueName: queueFor(row.channel),
-          runAt: row.notBefore,
-          maxAttempts: 10,
-        },
-      );
-      return;
-    }
+    const now = deps.clock.now();
+    const row = await repo.messageRow(deps.db, incidentId, channel, now);
+    if (row.notBefore && row.notBefore.getTime() > now.toMillis()) return;
 
     try {
       await sync(deps, incident, row);
     } catch (err) {
       const seconds = rateLimitedFor(err);
       if (seconds === undefined) throw err;
-      await repo.recordNotBefore(deps.db, incidentId, now.plus({ seconds: Math.max(1, seconds) }));
-      throw new Error(`Slack rate-limited channel ${row.channel}; retrying after ${seconds} s`, {
-        cause: err,
-      });
+      const until = deps.clock.now().plus({ seconds: Math.max(1, seconds) });
+      await repo.recordNotBefore(deps.db, incidentId, until);
     }
   };
+}
+
+/**
+ * The Slack module's clock-driven work: incident messages whose Retry-After has passed get their
+ * sync job again (run now), their wait cleared in the same transaction. Returns how many.
+ */
+export function releaseDueSyncs(db: Kysely<Database>, clock: Clock): () => Promise<number> {
+  return () =>
+    db.transaction().execute(async (trx) => {
+      const due = await repo.releaseDueWaits(trx, clock.now());
+      for (const m of due) await enqueueSync(trx, m.channel, m.incidentId, undefined);
+      return due.length;
+    });
 }
 
 async function sync(

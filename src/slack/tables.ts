@@ -13,7 +13,8 @@ export interface SlackTables {
 /**
  * Where each incident's live message is (channel + ts, once posted) and which incident version it
  * shows, so a re-run of the sync job after a crash or a coalesced duplicate skips a useless
- * chat.update. `not_before` holds Slack's Retry-After after a 429.
+ * chat.update. `not_before` holds Slack's Retry-After after a 429 (injected clock); the module's
+ * tick clears it and enqueues the sync once it has passed.
  */
 export interface SlackIncidentMessagesTable {
   incident_id: number;

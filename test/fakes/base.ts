@@ -1,14 +1,23 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What every fault may add to its provider-specific answer. */
+export interface FaultTiming {
+  /** Answer only after this many (real) milliseconds: longer than the client's timeout = a hang. */
+  delayMs?: number;
+  /** Close the connection without answering (the client sees a reset). */
+  drop?: boolean;
+}
+
 /**
  * What every fake provider shares: an HTTP server on 127.0.0.1 (random port) that records each
- * call, takes faults to inject in order, and lets a test wait for what it expects. Each fake
- * implements `handle` the way its provider answers.
+ * call, takes faults to inject in order (or from a policy, for an outage that lasts a while), and
+ * lets a test wait for what it expects. Each fake implements `handle` the way its provider answers.
  */
-export abstract class FakeServer<Call, Fault extends { delayMs?: number }> {
+export abstract class FakeServer<Call, Fault extends FaultTiming> {
   readonly calls: Call[] = [];
   protected faults: Fault[] = [];
+  private policy?: (call: Call) => Fault | undefined;
   private server?: http.Server;
   url = '';
 
@@ -30,15 +39,20 @@ export abstract class FakeServer<Call, Fault extends { delayMs?: number }> {
   }
 
   /**
-   * Records a call and takes the next fault, waiting out its delay. Undefined when the client
-   * gave up meanwhile (a timeout fault): there is no one left to answer.
+   * Records a call and takes its fault (the policy's, else the next queued one), waiting out its
+   * delay or dropping the connection. Undefined when there is no one left to answer: the
+   * connection was dropped, or the client gave up meanwhile (a timeout).
    */
   protected async admit(
     call: Call,
     res: http.ServerResponse,
   ): Promise<{ fault: Fault | undefined } | undefined> {
     this.calls.push(call);
-    const fault = this.faults.shift();
+    const fault = this.policy?.(call) ?? this.faults.shift();
+    if (fault?.drop) {
+      res.socket?.destroy();
+      return undefined;
+    }
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs).unref());
     return res.destroyed ? undefined : { fault };
   }
@@ -48,9 +62,19 @@ export abstract class FakeServer<Call, Fault extends { delayMs?: number }> {
     this.faults.push(...faults);
   }
 
+  /**
+   * Until cleared (`undefined`), `policy` decides each call's fault before the queued ones do; it
+   * returns undefined to let a call through. For outages defined over time (a test's clock) or
+   * per message (its idempotency key), which a queue in call order cannot express.
+   */
+  failWith(policy: ((call: Call) => Fault | undefined) | undefined): void {
+    this.policy = policy;
+  }
+
   reset(): void {
     this.calls.length = 0;
     this.faults = [];
+    this.policy = undefined;
   }
 
   /** Waits until `predicate` holds over the recorded calls (polls every 10 ms, up to `ms`). */

@@ -5,24 +5,33 @@ import type { AddressInfo } from 'node:net';
  * A fake Slack Web API on 127.0.0.1, reached by the real @slack/web-api client through
  * `slackApiUrl` (SLACK_API_URL). It records every call with its decoded arguments and answers the
  * way Slack does for the methods Herald uses; faults (429 with Retry-After, Slack error codes,
- * 5xx) are injected per method. `POST /response/<id>` stands in for interaction response_urls.
+ * 5xx) are injected per method, or decided per call by a policy (an outage over a test's clock).
+ * `POST /response/<id>` stands in for interaction response_urls.
  */
 export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
   token: string | undefined;
+  /** When the call arrived, in milliseconds of the fake's `now` (real time unless given a clock). */
   at: number;
+  /** The HTTP status answered, and Slack's `error` when the answer was not ok. */
+  status?: number;
+  error?: string;
 }
 
-type Fault = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+export type SlackFault = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
 
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly responses: Array<{ id: string; body: Record<string, unknown> }> = [];
   private server?: http.Server;
-  private faults = new Map<string, Fault[]>();
+  private faults = new Map<string, SlackFault[]>();
+  private policy?: (call: SlackCall) => SlackFault | undefined;
   private tsCounter = 0;
   url = '';
+
+  /** `now` stamps each call's `at`: pass a test's injected clock to compare with Herald's times. */
+  constructor(private readonly now: () => number = Date.now) {}
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -41,8 +50,21 @@ export class FakeSlack {
   }
 
   /** The next call(s) to `method` fail this way, in order. */
-  fail(method: string, ...faults: Fault[]): void {
+  fail(method: string, ...faults: SlackFault[]): void {
     this.faults.set(method, [...(this.faults.get(method) ?? []), ...faults]);
+  }
+
+  /**
+   * Until cleared (`undefined`), `policy` decides each Web API call's fault before the per-method
+   * queue does (undefined lets the call through). response_url posts are not Web API calls.
+   */
+  failWith(policy: ((call: SlackCall) => SlackFault | undefined) | undefined): void {
+    this.policy = policy;
+  }
+
+  /** Calls Slack answered ok (HTTP 200, `ok: true`). */
+  get succeeded(): SlackCall[] {
+    return this.calls.filter((c) => c.status === 200 && c.error === undefined);
   }
 
   callsTo(method: string): SlackCall[] {
@@ -53,6 +75,7 @@ export class FakeSlack {
     this.calls.length = 0;
     this.responses.length = 0;
     this.faults.clear();
+    this.policy = undefined;
   }
 
   /** Waits until `predicate` holds over the recorded calls (polls every 10 ms, up to `ms`). */
@@ -84,15 +107,21 @@ export class FakeSlack {
     const method = path.replace(/^\/api\//, '');
     const args = decodeArgs(raw, String(req.headers['content-type'] ?? ''));
     const auth = req.headers.authorization;
-    this.calls.push({ method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now() });
+    const call: SlackCall = { method, args, token: auth?.replace(/^Bearer /, ''), at: this.now() };
+    this.calls.push(call);
+    const reply = (status: number, body: Record<string, unknown>, headers?: Record<string, string>) => {
+      call.status = status;
+      if (typeof body.error === 'string') call.error = body.error;
+      json(status, body, headers);
+    };
 
-    const fault = this.faults.get(method)?.shift();
+    const fault = this.policy?.(call) ?? this.faults.get(method)?.shift();
     if (fault && 'status' in fault && fault.status === 429) {
-      return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
+      return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
     }
-    if (fault && 'status' in fault) return json(fault.status, { ok: false, error: 'internal_error' });
-    if (fault && 'error' in fault) return json(200, { ok: false, error: fault.error });
-    json(200, this.answer(method, args));
+    if (fault && 'status' in fault) return reply(fault.status, { ok: false, error: 'internal_error' });
+    if (fault && 'error' in fault) return reply(200, { ok: false, error: fault.error });
+    reply(200, this.answer(method, args));
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {

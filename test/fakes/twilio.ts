@@ -7,7 +7,8 @@ import { FakeServer } from './base';
  * TWILIO_API_URL). `POST /2010-04-01/Accounts/{sid}/Messages.json` with a form body and Basic auth
  * answers 201 with a message resource (`sid` SM…, `status: queued`); wrong credentials answer 401
  * (code 20003) like Twilio. Faults per call: Twilio error codes with their status (21211 invalid
- * number, 21610 unsubscribed…), 429 with Retry-After, 5xx, or a delay for client timeouts.
+ * number, 21610 unsubscribed…), 429 with Retry-After, 5xx, a delay for client timeouts, or a
+ * dropped connection.
  */
 export interface TwilioCall {
   accountSid: string;
@@ -23,7 +24,8 @@ export interface TwilioCall {
 export type TwilioFault =
   | { status: 429; retryAfter?: number; delayMs?: number }
   | { status: number; code?: number; message?: string; delayMs?: number }
-  | { delayMs: number; status?: undefined };
+  | { delayMs: number; status?: undefined }
+  | { drop: true; status?: undefined };
 
 export class FakeTwilio extends FakeServer<TwilioCall, TwilioFault> {
   protected readonly name = 'Twilio';

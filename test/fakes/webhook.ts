@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
  * `webhook-id`, `webhook-timestamp` and `webhook-signature` headers and the shared `whsec_` secret
  * (which also rejects timestamps more than five minutes from now). Every request is recorded with
  * `verified` and, when it failed, why. Faults per call: any status (410, 500…), 429 with
- * Retry-After, or a delay for client timeouts.
+ * Retry-After, a delay for client timeouts, or a dropped connection.
  */
 export interface WebhookRequest {
   path: string;
@@ -25,7 +25,8 @@ export interface WebhookRequest {
 
 export type WebhookFault =
   | { status: number; /** Seconds, or an HTTP date. */ retryAfter?: number | string; delayMs?: number }
-  | { delayMs: number; status?: undefined };
+  | { delayMs: number; status?: undefined }
+  | { drop: true; status?: undefined };
 
 export class FakeWebhookReceiver extends FakeServer<WebhookRequest, WebhookFault> {
   protected readonly name = 'webhook receiver';

@@ -1,38 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { call } from '../support/http';
+import { alive, freePort, killAll, postmasterOf, spawnHerald, type HeraldProcess } from '../support/process';
 
 /**
  * The built `herald start` as a real process on its own embedded PostgreSQL: what `npm start`
  * does on a fresh machine. Needs `npm run build` first (npm test runs it).
  */
-const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
 const TOKEN = 'process-test-token';
 jest.setTimeout(120_000);
 
 let dataDir: string;
 let port: number;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startHerald(): Running {
-  let out = '';
+function startHerald(): HeraldProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HERALD_DATA_DIR: dataDir,
@@ -41,18 +23,10 @@ function startHerald(): Running {
     LOG_LEVEL: 'info',
   };
   for (const k of ['DATABASE_URL', 'HERALD_CONFIG', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']) delete env[k];
-  const child = spawn(process.execPath, [CLI, 'start'], {
-    env,
-    cwd: dataDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  return spawnHerald('start', env, { cwd: dataDir });
 }
 
-async function waitReady(h: Running): Promise<void> {
+async function waitReady(h: HeraldProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (h.child.exitCode !== null) throw new Error(`herald exited early:\n${h.output()}`);
@@ -67,19 +41,7 @@ async function waitReady(h: Running): Promise<void> {
   throw new Error(`herald did not become ready:\n${h.output()}`);
 }
 
-function postmasterPid(): number | undefined {
-  const f = path.join(dataDir, 'pg', 'postmaster.pid');
-  return fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8').split('\n')[0]) : undefined;
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
+const postmasterPid = (): number | undefined => postmasterOf(dataDir)?.pid;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-proc-'));
@@ -88,6 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  killAll();
   const pid = postmasterPid();
   if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });

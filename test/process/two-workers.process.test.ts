@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,15 +6,17 @@ import type { RunningHerald } from '../../src/main';
 import { FakeTwilio } from '../fakes/twilio';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';
+import { killAll, spawnHerald, type HeraldProcess } from '../support/process';
 
 /**
  * Two `herald worker` processes on one database race to escalate the same incidents: with
  * zero-minute delays every level falls due at once in both, and still each level fires exactly
  * once per incident and pages each person once.
  */
-const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
-const INCIDENTS = 40;
-jest.setTimeout(120_000);
+const INCIDENTS = 10_000;
+/** Declarations in flight at once (as from several responders and alert sources). */
+const DECLARE_LANES = 8;
+jest.setTimeout(600_000);
 
 const twilio = new FakeTwilio();
 let t: TestDatabase;
@@ -43,7 +44,7 @@ const providerEnv = (): Record<string, string> => ({
   TWILIO_API_URL: twilio.url,
 });
 
-function startWorker(): { child: ChildProcess; exited: Promise<number | null> } {
+function startWorker(): HeraldProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...providerEnv(),
@@ -52,8 +53,7 @@ function startWorker(): { child: ChildProcess; exited: Promise<number | null> } 
     HERALD_WORKER_CONCURRENCY: '4',
     LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, [CLI, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+  return spawnHerald('worker', env);
 }
 
 beforeAll(async () => {
@@ -65,6 +65,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  killAll(); // a failed test leaves no worker behind
   await web.stop();
   await t.drop();
   await twilio.stop();
@@ -74,13 +75,17 @@ afterAll(async () => {
 it('fires each level once per incident with two worker processes racing', async () => {
   const a = startWorker();
   const b = startWorker();
-  for (let i = 0; i < INCIDENTS; i++) {
-    await web.incidents.declare({ title: `Race ${i}`, severity: 'high', services: ['api'] }, 'test');
-  }
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < INCIDENTS; i = next++) {
+      await web.incidents.declare({ title: `Race ${i}`, severity: 'high', services: ['api'] }, 'test');
+    }
+  };
+  await Promise.all(Array.from({ length: DECLARE_LANES }, lane));
   const expectedSms = INCIDENTS * 3;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 400_000;
   while (twilio.sent.length < expectedSms && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 1_000)); // a duplicate, if any, would arrive meanwhile
   a.child.kill('SIGTERM');
   b.child.kill('SIGTERM');
@@ -92,6 +97,12 @@ it('fires each level once per incident with two worker processes racing', async 
   );
   expect(escalated.rows).toHaveLength(INCIDENTS);
   expect(escalated.rows.every((r) => r.n === 2)).toBe(true); // levels 1 and 2, once each
+  const pagedTwice = await sql<{ n: number }>`
+    select count(*)::int as n from (
+      select incident_id, address from deliveries group by incident_id, address having count(*) > 1) d`.execute(
+    t.db,
+  );
+  expect(pagedTwice.rows[0]?.n).toBe(0); // no person paged twice for one incident
   expect(twilio.sent).toHaveLength(expectedSms);
   for (const phone of ['+15555550300', '+15555550301', '+15555550302']) {
     expect(twilio.sent.filter((c) => c.to === phone)).toHaveLength(INCIDENTS);

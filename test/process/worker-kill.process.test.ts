@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import type { RunningHerald } from '../../src/main';
 import { FakePagerDuty } from '../fakes/pagerduty';
@@ -9,18 +9,24 @@ import { FakeTwilio } from '../fakes/twilio';
 import { FakeWebhookReceiver } from '../fakes/webhook';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';
+import { killAll, spawnHerald, type HeraldProcess } from '../support/process';
 
 /**
- * A worker process SIGKILLed in the middle of a large fan-out, then started again: every delivery
- * ends `sent` exactly once in the database; providers that take an idempotency key (webhook-id,
- * PagerDuty dedup_key) see each delivery's key, and Twilio (no key) sees each SMS at most as
- * often as it was claimed for sending (the recorded attempt count).
+ * A worker process SIGKILLed at 20 random moments of a large fan-out, and started again each
+ * time: every delivery ends `sent` exactly once in the database; providers that take an
+ * idempotency key (webhook-id, PagerDuty dedup_key) see each delivery's key, and Twilio (no key)
+ * sees each SMS at most as often as it was claimed for sending (the recorded attempt count).
+ * The moments are drawn with a fixed seed (KILL_SEED) so a failure can be replayed: from just
+ * after spawn (still connecting) to well into sending.
  */
-const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
 const SECRET = `whsec_${Buffer.from('kill-test-webhook-secret-0123456789').toString('base64')}`;
-const INCIDENTS = 30;
+const INCIDENTS = 400;
 const PEOPLE = 5;
-jest.setTimeout(180_000);
+const KILLS = 20;
+const KILL_SEED = 20261127;
+/** Every provider answer takes this long, so a kill finds sends in flight. */
+const PROVIDER_LATENCY_MS = 150;
+jest.setTimeout(240_000);
 
 const twilio = new FakeTwilio();
 const pd = new FakePagerDuty();
@@ -45,7 +51,8 @@ function env(): NodeJS.ProcessEnv {
     ...process.env,
     DATABASE_URL: t.url,
     HERALD_CONFIG: path.join(dir, 'herald.yml'),
-    HERALD_WORKER_CONCURRENCY: '8',
+    // Two send jobs of 25 at a time, answered in 150 ms: the fan-out outlasts the 20 kills.
+    HERALD_WORKER_CONCURRENCY: '2',
     LOG_LEVEL: 'warn',
     TWILIO_ACCOUNT_SID: twilio.accountSid,
     TWILIO_AUTH_TOKEN: twilio.authToken,
@@ -58,11 +65,7 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-function startWorker(): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, 'worker'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited };
-}
+const startWorker = (): HeraldProcess => spawnHerald('worker', env());
 
 async function counts(): Promise<Record<string, number>> {
   const r = await sql<{
@@ -85,33 +88,45 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  killAll(); // a failed test leaves no worker behind
   await web.stop();
   await t.drop();
   await Promise.all([twilio.stop(), pd.stop(), hook.stop()]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it('loses nothing and sends nothing twice where the provider can tell, across 5 SIGKILLs', async () => {
+it(`loses nothing and sends nothing twice where the provider can tell, across ${KILLS} SIGKILLs`, async () => {
   for (let i = 0; i < INCIDENTS; i++) {
     await web.incidents.declare({ title: `Fan-out ${i}`, severity: 'high', services: ['api'] }, 'test');
   }
   const total = INCIDENTS * (PEOPLE + 2);
   expect(await counts()).toEqual({ pending: total });
+  const latency = (n: number) => Array.from({ length: n }, () => ({ delayMs: PROVIDER_LATENCY_MS }));
+  twilio.fail(...latency(total * 2));
+  hook.fail(...latency(total * 2));
+  pd.fail(...latency(total * 2));
 
-  // Kill the worker at several moments of the fan-out, restarting it each time.
-  for (let kill = 0; kill < 5; kill++) {
-    const w = startWorker();
+  // Each kill comes a random 0-600 ms after the worker's first send of its life (or, for every
+  // fourth, that long after spawn: while it may still be connecting), and the worker is
+  // restarted each time. Every kill must land while deliveries remain.
+  const moments = fc.sample(fc.integer({ min: 0, max: 600 }), { seed: KILL_SEED, numRuns: KILLS });
+  const sentAtKill: number[] = [];
+  for (const [kill, delay] of moments.entries()) {
     const sentBefore = (await counts()).sent ?? 0;
-    const deadline = Date.now() + 30_000;
-    while (
-      ((await counts()).sent ?? 0) < Math.min(total, sentBefore + 10 + kill * 7) &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 5));
+    const w = startWorker();
+    if (kill % 4 !== 3) {
+      const deadline = Date.now() + 30_000;
+      while (((await counts()).sent ?? 0) === sentBefore && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
     }
+    await new Promise((r) => setTimeout(r, delay));
     w.child.kill('SIGKILL');
     await w.exited;
+    sentAtKill.push((await counts()).sent ?? 0);
   }
+  expect(sentAtKill).toHaveLength(KILLS);
+  expect(sentAtKill.every((n) => n < total)).toBe(true); // each kill interrupted the fan-out
+  expect(sentAtKill.filter((n, i) => n > (sentAtKill[i - 1] ?? 0)).length).toBeGreaterThan(KILLS / 2);
 
   const last = startWorker();
   const deadline = Date.now() + 60_000;

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
+import type { Clock } from '../../src/shared/clock';
 import { FakeSlack, type SlackCall } from '../fakes/slack';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';
@@ -22,13 +23,21 @@ export interface SlackHarness {
 }
 
 export async function startSlackHarness(
-  opts: { configYaml?: string; env?: Record<string, string>; beforeStart?: (fake: FakeSlack) => void } = {},
+  opts: {
+    configYaml?: string;
+    env?: Record<string, string>;
+    beforeStart?: (fake: FakeSlack) => void;
+    /** Herald's injected clock, which also stamps the fake's calls; default real time. */
+    clock?: Clock;
+  } = {},
 ): Promise<SlackHarness> {
-  const fake = await new FakeSlack().start();
+  const clock = opts.clock;
+  const fake = await new FakeSlack(clock ? () => clock.now().toMillis() : undefined).start();
   opts.beforeStart?.(fake);
   const db = await createTestDatabase();
   const herald = await startTestHerald({
     databaseUrl: db.url,
+    clock,
     configYaml: opts.configYaml,
     env: {
       SLACK_BOT_TOKEN: 'xoxb-test',

@@ -5,7 +5,8 @@ import { CHANNEL, isIncidentMessage, startSlackHarness, textOf, type SlackHarnes
 
 /**
  * The incident message job: coalesced edits, thread lines that survive coalescing, and Slack's
- * 429 turned into a job failure that waits for Retry-After.
+ * 429 turned into a wait for Retry-After (on Herald's clock, released by the Slack module's tick).
+ * test/faults/slack-429.test.ts runs a minute of 429s on a fast-forwarded clock.
  */
 let h: SlackHarness;
 beforeAll(async () => {
@@ -64,7 +65,7 @@ test('changes within a second become one chat.update, and every thread line is p
   expect(textOf(edits[0])).toContain('<@U0BOB0001>');
 });
 
-test('a 429 fails the job; the retry waits for Retry-After, edits once, and loses no thread line', async () => {
+test('a 429 makes the job wait for Retry-After; the retry edits once and loses no thread line', async () => {
   const inc = await h.herald.incidents.declare(
     { title: 'Rate limited', severity: 'medium', services: [] },
     'api',

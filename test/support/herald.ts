@@ -17,6 +17,8 @@ export async function startTestHerald(opts: {
   configYaml?: string;
   env?: Record<string, string>;
   mode?: Mode;
+  /** Provider call timeout for the channel adapters (runHerald's test seam); default 10 s. */
+  providerTimeoutMs?: number;
 }): Promise<RunningHerald & { config: HeraldConfig }> {
   const yaml =
     opts.configYaml ?? fs.readFileSync(path.resolve(__dirname, '../../herald.example.yml'), 'utf8');
@@ -35,6 +37,7 @@ export async function startTestHerald(opts: {
     config,
     logger: testLogger,
     clock: opts.clock,
+    providerTimeoutMs: opts.providerTimeoutMs,
   });
   return Object.assign(herald, { config });
 }

@@ -95,7 +95,10 @@ export function excerpt(value: unknown, max = 200): string | undefined {
  */
 export function keepAliveAgents(): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   return {
-    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
   };
 }
+
+/** Connections per provider host; the sender keeps at most this many sends in flight per channel. */
+export const MAX_SOCKETS = 64;

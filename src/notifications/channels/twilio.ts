@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient';
 import type { Clock } from '../../shared/clock';
-import { excerpt, httpFailure, isNetworkError, transportFailure } from './failure';
+import { excerpt, httpFailure, isNetworkError, MAX_SOCKETS, transportFailure } from './failure';
 import {
   PermanentDeliveryError,
   RetryableDeliveryError,
@@ -49,7 +49,7 @@ class HeraldRequestClient extends twilio.RequestClient {
     private readonly timeoutMs: number,
     private readonly clock: Clock,
   ) {
-    super({ timeout: timeoutMs, keepAlive: true });
+    super({ timeout: timeoutMs, keepAlive: true, maxSockets: MAX_SOCKETS });
   }
 
   override async request<T>(opts: TwilioRequestClient.RequestOptions<T>) {
