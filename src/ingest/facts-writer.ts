@@ -36,6 +36,8 @@ const BASE_TRANSACTIONS = 2;
 export class FactsWriter {
   private readonly queue: Pending[] = [];
   private running = 0;
+  /** Alerts in `queue`, kept as it changes (the pump reads it on every write). */
+  private queuedAlerts = 0;
 
   constructor(
     private readonly deps: {
@@ -57,6 +59,7 @@ export class FactsWriter {
   write(batch: AlertBatch): Promise<FactsResult> {
     return new Promise<FactsResult>((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
+      this.queuedAlerts += batch.alerts.length;
       this.pump();
     });
   }
@@ -74,12 +77,7 @@ export class FactsWriter {
 
   /** How many transactions the queue calls for: two, plus one per full batch waiting. */
   private wanted(): number {
-    let alerts = 0;
-    for (const p of this.queue) {
-      alerts += p.batch.alerts.length;
-      if (alerts >= this.deps.maxAlerts * (this.deps.concurrency - BASE_TRANSACTIONS)) break;
-    }
-    return BASE_TRANSACTIONS + Math.floor(alerts / this.deps.maxAlerts);
+    return BASE_TRANSACTIONS + Math.floor(this.queuedAlerts / this.deps.maxAlerts);
   }
 
   private take(): Pending[] {
@@ -91,6 +89,7 @@ export class FactsWriter {
       items.push(next);
       alerts += next.batch.alerts.length;
       this.queue.shift();
+      this.queuedAlerts -= next.batch.alerts.length;
     }
     return items;
   }
