@@ -99,12 +99,12 @@ export class DeliverySender {
       byChannel.set(channel, [...(byChannel.get(channel) ?? []), item.id]);
     }
     await repo.defer(this.deps.db, deferred);
-    await settleAll([...byChannel].map(([channel, ids]) => this.sendAll(channel, ids, now)));
+    await settleAll([...byChannel].map(([channel, ids]) => this.sendAll(channel, ids)));
   }
 
   private readonly slots = new Map<string, SendSlots>();
 
-  private async sendAll(channel: string, ids: readonly number[], now: DateTime): Promise<void> {
+  private async sendAll(channel: string, ids: readonly number[]): Promise<void> {
     let slots = this.slots.get(channel);
     if (!slots) this.slots.set(channel, (slots = new SendSlots(SENDS_PER_CHANNEL)));
     const sends: Promise<void>[] = [];
@@ -115,7 +115,8 @@ export class DeliverySender {
         rest = rest.slice(n);
         let claimed: DeliveryRow[] = [];
         try {
-          claimed = await repo.claim(this.deps.db, part, now);
+          // Claimed as of now, not as of the job's start: a wait for slots must not age the claim.
+          claimed = await repo.claim(this.deps.db, part, this.deps.clock.now());
         } finally {
           slots.give(n - claimed.length); // not claimed: due later, sent already, or another worker's
         }
