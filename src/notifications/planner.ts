@@ -73,7 +73,7 @@ function initialState(
   return { status: 'pending', reason: null, nextAttemptAt: now };
 }
 
-/** Inserts the deliveries (idempotently), audits them, and enqueues a job for each pending one. */
+/** Inserts the deliveries (idempotently), audits them, and enqueues send jobs for the pending ones. */
 export async function enqueueDeliveries(
   trx: Trx,
   deps: PlannerDeps,
