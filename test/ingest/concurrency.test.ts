@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { parseConfigText } from '../../src/config';
-import { createMetrics } from '../../src/http/metrics';
 import { IncidentService } from '../../src/incidents/incident.service';
 import { createIngest } from '../../src/ingest';
 import type { IngestService } from '../../src/ingest/ingest.service';
 import type { AlertBatch } from '../../src/ingest/types';
 import { ManualClock } from '../../src/shared/clock';
-import { createTestDatabase, testLogger, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { testModuleContext } from '../support/module-context';
 import { CONFIG_YAML } from './support/harness';
 
 /**
@@ -24,15 +24,7 @@ beforeAll(async () => {
   const config = parseConfigText(CONFIG_YAML, { DATABASE_URL: t.url }, 'ingest-test.yml');
   const make = () => {
     const service = new IncidentService({ db: t.db, clock, knownServices: new Set(['checkout', 'api']) });
-    const ctx = {
-      config,
-      db: t.db,
-      pool: t.pool,
-      logger: testLogger,
-      clock,
-      incidents: service,
-      metrics: createMetrics(),
-    };
+    const ctx = testModuleContext(t, config, clock, service);
     const { module, service: ingest } = createIngest(ctx, { policy: { stormNewAlertsPerMinute: 5 } });
     for (const s of module.subscribers ?? []) service.subscribe(s);
     return { ingest, service };

@@ -3,12 +3,12 @@ import net from 'node:net';
 import pg from 'pg';
 import { parseConfigText } from '../../src/config';
 import { isDatabaseUnavailable } from '../../src/db/connect';
-import { createMetrics } from '../../src/http/metrics';
 import { IncidentService } from '../../src/incidents/incident.service';
 import { createNotifications, type Notifications } from '../../src/notifications';
 import { ManualClock } from '../../src/shared/clock';
 import { FakeTwilio } from '../fakes/twilio';
-import { createTestDatabase, testLogger, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { testModuleContext } from '../support/module-context';
 
 /**
  * A delivery whose attempt meets a database that went away (here while rendering: a page reads the
@@ -58,15 +58,7 @@ delivery: { claim_timeout_seconds: ${CLAIM_TIMEOUT_S} }
     },
   );
   incidents = new IncidentService({ db: t.db, clock, knownServices: new Set(['api']) });
-  const ctx = {
-    config,
-    db: t.db,
-    pool: t.pool,
-    logger: testLogger,
-    clock,
-    incidents,
-    metrics: createMetrics(),
-  };
+  const ctx = testModuleContext(t, config, clock, incidents);
   // The ack-link key comes from the database: while it is "down", reading it fails as pg would.
   const key = Buffer.alloc(32, 7);
   notifications = createNotifications(ctx, {

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { parseConfigText, type HeraldConfig } from '../../../src/config';
-import { createMetrics } from '../../../src/http/metrics';
 import { buildServer } from '../../../src/http/server';
 import { IncidentService, type IncidentChange } from '../../../src/incidents/incident.service';
 import { createIngest, type IngestOptions } from '../../../src/ingest';
 import type { IngestService } from '../../../src/ingest/ingest.service';
-import type { ModuleContext } from '../../../src/modules';
 import { ManualClock } from '../../../src/shared/clock';
 import { createTestDatabase, testLogger, type TestDatabase } from '../../support/db';
+import { testModuleContext } from '../../support/module-context';
 
 export const TOKENS = {
   prometheus: 'am-token-0123456789abcdef',
@@ -67,16 +66,8 @@ export async function startHarness(
     clock,
     knownServices: new Set(config.file.services.map((s) => s.id)),
   });
-  const metrics = createMetrics();
-  const ctx: ModuleContext = {
-    config,
-    db: t.db,
-    pool: t.pool,
-    logger: testLogger,
-    clock,
-    incidents,
-    metrics,
-  };
+  const ctx = testModuleContext(t, config, clock, incidents);
+  const metrics = ctx.metrics;
   const { module, service } = createIngest(ctx, opts.options);
   for (const s of module.subscribers ?? []) incidents.subscribe(s);
   incidents.subscribe(async (_trx, change) => void changes.push(change));

@@ -14,6 +14,7 @@ import {
   type SubscriberMailer,
 } from '../../../src/statuspage';
 import { testLogger, type TestDatabase } from '../../support/db';
+import { testModuleContext } from '../../support/module-context';
 
 export const TOKEN = 'statuspage-test-token-0123';
 export const PUBLIC_URL = 'https://status.example.com';
@@ -85,18 +86,11 @@ export async function startStatusPage(opts: {
     clock: opts.clock,
     knownServices: new Set(config.file.services.map((s) => s.id)),
   });
-  const module = statusPageModule(
-    {
-      config,
-      db: opts.db.db,
-      pool: opts.db.pool,
-      logger: testLogger,
-      clock: opts.clock,
-      incidents,
-      metrics: createMetrics(),
-    },
-    { mailer: opts.mailer, deliveryHealth: opts.deliveryHealth, minRefreshIntervalMs: 0 },
-  );
+  const module = statusPageModule(testModuleContext(opts.db, config, opts.clock, incidents), {
+    mailer: opts.mailer,
+    deliveryHealth: opts.deliveryHealth,
+    minRefreshIntervalMs: 0,
+  });
   for (const s of module.subscribers ?? []) incidents.subscribe(s);
   const app = await buildServer({
     logger: testLogger,
