@@ -1,4 +1,3 @@
-/* eslint-disable no-console -- a benchmark prints its figures */
 import { sql } from 'kysely';
 import { parseConfigText } from '../src/config';
 import { runHerald, type RunningHerald } from '../src/main';

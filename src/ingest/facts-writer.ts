@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { withPipeline, type Pipeline } from '../db/pipeline';
 import type { Database } from '../db/schema';
 import type { Clock } from '../shared/clock';
 import * as facts from './facts.repository';
@@ -42,6 +44,8 @@ export class FactsWriter {
   constructor(
     private readonly deps: {
       readonly db: Kysely<Database>;
+      /** Fact transactions run on the pool's clients in pipeline mode (see withPipeline). */
+      readonly pool: pg.Pool;
       readonly clock: Clock;
       readonly policy: IngestPolicy;
       /**
@@ -98,7 +102,7 @@ export class FactsWriter {
   private async flush(items: Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const results = await this.deps.db.transaction().execute((trx) => this.writeAll(trx, items));
+        const results = await withPipeline(this.deps.pool, this.deps.db, (p) => this.writeAll(p, items));
         items.forEach((item, i) => item.resolve(results[i] as FactsResult));
         return;
       } catch (err) {
@@ -109,14 +113,15 @@ export class FactsWriter {
     }
   }
 
-  private async writeAll(
-    trx: Parameters<typeof facts.lockGroups>[0],
-    items: Pending[],
-  ): Promise<FactsResult[]> {
+  /** Two round trips: begin, lock and read; then write and commit. */
+  private async writeAll(p: Pipeline, items: Pending[]): Promise<FactsResult[]> {
     const now = this.deps.clock.now();
     const batches = items.map((x) => x.batch);
-    const groups = await facts.lockGroups(trx, batches, now);
-    const known = await facts.knownAlerts(trx, batches);
+    const [, groups, known] = await Promise.all([
+      p.begin(),
+      facts.lockGroups(p, batches, now),
+      facts.knownAlerts(p, batches),
+    ]);
     const planned = batches.map((batch) => {
       const key = facts.groupKeyOf(batch);
       const group = groups.get(key) ?? { incidentId: null, incidentOpen: false };
@@ -124,7 +129,7 @@ export class FactsWriter {
       const plan = planFacts(known.get(key) ?? new Map(), batch, target, now, this.deps.policy);
       return { batch, plan, target, group };
     });
-    const states = await facts.writeFacts(trx, planned, now);
+    const [states] = await Promise.all([facts.writeFacts(p, planned, now), p.commit()]);
     return planned.map(({ plan, group, target }) => ({
       plan,
       group,

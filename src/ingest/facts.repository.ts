@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DateTime } from 'luxon';
-import type { Db } from '../db/schema';
+import type { Pipeline } from '../db/pipeline';
 import { mergeDeltas, type FactsPlan, type KnownAlert } from './grouping';
 import { dtOrNull, toIncidentSnapshot, type IncidentRow, type IncidentSnapshot } from './ingest.repository';
 import type { AlertBatch } from './types';
@@ -9,7 +9,8 @@ import type { AlertBatch } from './types';
  * The write path of ingestion: several requests' batches (distinct groups) in one transaction,
  * three statements whatever their number: lock the groups, read what is known of their alerts,
  * write every fact. Arrays travel through `unnest`, so a statement's text does not depend on the
- * number of alerts. Takes a transaction; never opens one.
+ * number of alerts. Each function sends its statement on the pipeline before it first awaits, so
+ * statements go out in call order and can share a round trip. Never opens a transaction.
  */
 
 const SEVERITY_ORDER = sql`array['critical','high','medium','low','info']::text[]`;
@@ -27,11 +28,11 @@ export const groupKeyOf = (b: { integrationId: string; groupKey: string }) =>
  * deadlock): requests for one group serialise here, across processes.
  */
 export async function lockGroups(
-  db: Db,
+  p: Pipeline,
   batches: readonly AlertBatch[],
   now: DateTime,
 ): Promise<Map<string, LockedGroup>> {
-  const r = await sql<{
+  const r = await p.rows(sql<{
     integration_id: string;
     group_key: string;
     incident_id: number | null;
@@ -46,24 +47,28 @@ export async function lockGroups(
       on conflict (integration_id, group_key) do update set updated_at = excluded.updated_at
       returning integration_id, group_key, incident_id)
     select g.integration_id, g.group_key, g.incident_id, i.status
-    from g left join incidents i on i.id = g.incident_id`.execute(db);
+    from g left join incidents i on i.id = g.incident_id`);
   return new Map(
-    r.rows.map((row) => [
+    r.map((row) => [
       groupKeyOf({ integrationId: row.integration_id, groupKey: row.group_key }),
       { incidentId: row.incident_id, incidentOpen: row.status !== null && row.status !== 'resolved' },
     ]),
   );
 }
 
-/** What is known of the batches' alerts, per group key, per fingerprint. */
+/**
+ * What is known of the batches' alerts, per group key, per fingerprint. Sent behind
+ * {@link lockGroups}, it runs once the groups are locked (a statement of its own, with its own
+ * snapshot), so it sees what the previous holder of a group lock committed.
+ */
 export async function knownAlerts(
-  db: Db,
+  p: Pipeline,
   batches: readonly AlertBatch[],
 ): Promise<Map<string, Map<string, KnownAlert>>> {
   const rows = batches.flatMap((b) =>
     b.alerts.map((a) => [b.integrationId, b.groupKey, a.fingerprint] as const),
   );
-  const r = await sql<{
+  const r = await p.rows(sql<{
     integration_id: string;
     group_key: string;
     fingerprint: string;
@@ -74,9 +79,9 @@ export async function knownAlerts(
     select a.integration_id, a.group_key, a.fingerprint, a.status, a.resolved_at, a.incident_id
     from unnest(${rows.map((x) => x[0])}::text[], ${rows.map((x) => x[1])}::text[], ${rows.map((x) => x[2])}::text[])
       as t(i, k, f)
-    join ingest_alerts a on a.integration_id = t.i and a.group_key = t.k and a.fingerprint = t.f`.execute(db);
+    join ingest_alerts a on a.integration_id = t.i and a.group_key = t.k and a.fingerprint = t.f`);
   const known = new Map<string, Map<string, KnownAlert>>();
-  for (const row of r.rows) {
+  for (const row of r) {
     const key = groupKeyOf({ integrationId: row.integration_id, groupKey: row.group_key });
     let m = known.get(key);
     if (!m) known.set(key, (m = new Map()));
@@ -103,7 +108,7 @@ export interface PlannedBatch {
  * further query. Run after {@link lockGroups} in the same transaction.
  */
 export async function writeFacts(
-  db: Db,
+  p: Pipeline,
   items: readonly PlannedBatch[],
   now: DateTime,
 ): Promise<Map<number, IncidentSnapshot>> {
@@ -119,7 +124,7 @@ export async function writeFacts(
   const targets = items.flatMap((x) => (x.target === null ? [] : [x.target]));
   const u = <T>(f: (x: (typeof up)[number]) => T) => up.map(f);
   const d = <T>(f: (x: (typeof deltas)[number][1]) => T) => deltas.map(([, x]) => f(x));
-  const r = await sql<IncidentRow>`
+  const r = await p.rows(sql<IncidentRow>`
     with up as (
       insert into ingest_alerts as a (integration_id, group_key, fingerprint, incident_id, status, name,
         summary, severity, service, labels, url, starts_at, fired_at, resolved_at, fire_count)
@@ -176,6 +181,6 @@ export async function writeFacts(
         and o.window_started_at > ${at}::timestamptz - interval '1 minute')
         + coalesce((select fresh.n from fresh where fresh.s = d.service), 0) as service_rate
     from d join incidents i on i.id = d.incident_id
-    where d.incident_id = any(${targets}::int[])`.execute(db);
-  return new Map(r.rows.map((row) => [row.incident_id, toIncidentSnapshot(row)]));
+    where d.incident_id = any(${targets}::int[])`);
+  return new Map(r.map((row) => [row.incident_id, toIncidentSnapshot(row)]));
 }

@@ -59,6 +59,7 @@ export function createIngest(
   const byId = new Map(integrations.map((h) => [h.integration.id, h.integration]));
   const service = new IngestService({
     db: ctx.db,
+    pool: ctx.pool,
     incidents: ctx.incidents,
     clock: ctx.clock,
     policy,

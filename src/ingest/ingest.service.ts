@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Database } from '../db/schema';
 import { refOf } from '../incidents/incident';
 import type { ChangeSubscriber, IncidentService } from '../incidents/incident.service';
@@ -26,6 +27,8 @@ export interface IngestResult {
 
 export interface IngestServiceDeps {
   readonly db: Kysely<Database>;
+  /** The pool behind `db`: alert facts are written with pipelined statements on its clients. */
+  readonly pool: pg.Pool;
   readonly incidents: IncidentService;
   readonly clock: Clock;
   readonly policy: IngestPolicy;
@@ -68,6 +71,7 @@ export class IngestService {
     this.actions = deps;
     this.writer = new FactsWriter({
       db: deps.db,
+      pool: deps.pool,
       clock: deps.clock,
       policy: deps.policy,
       concurrency: deps.writeConcurrency ?? 6,
