@@ -27,6 +27,18 @@ export interface IncidentChange {
   readonly incident: Incident;
   readonly previous: Incident | null;
   readonly event: TimelineEvent;
+  /** What the caller passed as {@link ChangeOptions.context}, for its own subscriber. */
+  readonly context?: object;
+}
+
+/** Options of a change made through the service. */
+export interface ChangeOptions {
+  /**
+   * Handed to every subscriber as `change.context`. A module that changes incidents and also
+   * subscribes to changes uses it to recognise its own change inside the transaction (ingest runs
+   * its checks there). Other subscribers ignore it.
+   */
+  readonly context?: object;
 }
 export type ChangeSubscriber = (trx: Trx, change: IncidentChange) => Promise<void>;
 
@@ -88,7 +100,7 @@ export class IncidentService {
     this.subscribers.push(subscriber);
   }
 
-  async declare(input: DeclareInput, actor: string): Promise<Incident> {
+  async declare(input: DeclareInput, actor: string, options: ChangeOptions = {}): Promise<Incident> {
     this.checkServices(input.services);
     return this.deps.db.transaction().execute(async (trx) => {
       const now = this.deps.clock.now();
@@ -113,17 +125,27 @@ export class IncidentService {
         kind: 'declared',
         message: input.description || null,
       });
-      await this.publish(trx, { incident, previous: null, event });
+      await this.publish(trx, { incident, previous: null, event, context: options.context });
       return incident;
     });
   }
 
-  async update(ref: string, input: UpdateInput, actor: string): Promise<Incident> {
+  async update(
+    ref: string,
+    input: UpdateInput,
+    actor: string,
+    options: ChangeOptions = {},
+  ): Promise<Incident> {
     if (input.status === 'resolved') {
-      return this.resolve(ref, { summary: input.message, publicMessage: input.publicMessage }, actor);
+      return this.resolve(
+        ref,
+        { summary: input.message, publicMessage: input.publicMessage },
+        actor,
+        options,
+      );
     }
     if (input.services) this.checkServices(input.services);
-    return this.mutate(ref, async (trx, before, now) => {
+    return this.mutate(ref, options, async (trx, before, now) => {
       const statusChanged = input.status !== undefined && input.status !== before.status;
       if (statusChanged) assertTransition(before.status, input.status as OpenStatus);
       const fields = {
@@ -153,7 +175,7 @@ export class IncidentService {
 
   async acknowledge(ref: string, actor: string): Promise<AckResult> {
     let changed = false;
-    const incident = await this.mutate(ref, async (trx, before, now) => {
+    const incident = await this.mutate(ref, {}, async (trx, before, now) => {
       assertCanAcknowledge(before);
       if (before.acknowledgedAt) return { incident: before }; // idempotent: one acknowledgement
       changed = true;
@@ -174,8 +196,13 @@ export class IncidentService {
     return { incident, changed };
   }
 
-  async resolve(ref: string, input: ResolveInput, actor: string): Promise<Incident> {
-    return this.mutate(ref, async (trx, before, now) => {
+  async resolve(
+    ref: string,
+    input: ResolveInput,
+    actor: string,
+    options: ChangeOptions = {},
+  ): Promise<Incident> {
+    return this.mutate(ref, options, async (trx, before, now) => {
       assertTransition(before.status, 'resolved');
       const incident = await repo.updateIncident(trx, before.id, {
         status: 'resolved',
@@ -201,8 +228,8 @@ export class IncidentService {
     });
   }
 
-  async reopen(ref: string, actor: string, message?: string): Promise<Incident> {
-    return this.mutate(ref, async (trx, before, now) => {
+  async reopen(ref: string, actor: string, message?: string, options: ChangeOptions = {}): Promise<Incident> {
+    return this.mutate(ref, options, async (trx, before, now) => {
       assertCanReopen(before);
       // Acknowledgement is cleared so that escalation starts again for the reopened incident.
       const incident = await repo.updateIncident(trx, before.id, {
@@ -232,6 +259,7 @@ export class IncidentService {
   async escalate(ref: string, actor: string, message?: string, within?: Trx): Promise<Incident> {
     return this.mutate(
       ref,
+      {},
       async (trx, before, now) => {
         assertCanEscalate(before);
         const incident = await repo.updateIncident(trx, before.id, { updated_at: now.toJSDate() });
@@ -267,6 +295,7 @@ export class IncidentService {
    */
   private async mutate(
     ref: string,
+    options: ChangeOptions,
     apply: (
       trx: Trx,
       before: Incident,
@@ -278,7 +307,7 @@ export class IncidentService {
     const work = async (trx: Trx): Promise<Incident> => {
       const before = await repo.lockIncident(trx, id);
       const { incident, event } = await apply(trx, before, this.deps.clock.now());
-      if (event) await this.publish(trx, { incident, previous: before, event });
+      if (event) await this.publish(trx, { incident, previous: before, event, context: options.context });
       return incident;
     };
     return within ? work(within) : this.deps.db.transaction().execute(work);

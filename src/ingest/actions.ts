@@ -80,7 +80,7 @@ export async function applyGroupAction(
           await bind.setGroupIncident(trx, g, id, now);
           if (action.storm) await bind.setGroupIncident(trx, storm, id, now);
         },
-        () =>
+        (options) =>
           deps.incidents.declare(
             {
               title: action.storm ? text.stormTitle(snap.service) : snap.title,
@@ -97,6 +97,7 @@ export async function applyGroupAction(
               source: 'alert',
             },
             actorOf(g.integrationId),
+            options,
           ),
       );
       return;
@@ -126,7 +127,7 @@ export async function applyGroupAction(
           });
           await bind.setGroupIncident(trx, g, action.incidentId, now);
         },
-        () =>
+        (options) =>
           deps.incidents.reopen(
             refOf(action.incidentId),
             actorOf(g.integrationId),
@@ -136,6 +137,7 @@ export async function applyGroupAction(
               now,
               summary.sample.map((a) => a.summary),
             ),
+            options,
           ),
       );
       return;
@@ -204,11 +206,12 @@ export async function applyIncidentAction(
             last_event_at: now.toJSDate(),
           });
         },
-        () =>
+        (options) =>
           deps.incidents.update(
             ref,
             { message, ...(action.raiseTo ? { severity: action.raiseTo } : {}) },
             actor,
+            options,
           ),
       );
       return;
@@ -227,7 +230,7 @@ export async function applyIncidentAction(
             last_event_at: now.toJSDate(),
           });
         },
-        () => deps.incidents.resolve(ref, { summary }, actor),
+        (options) => deps.incidents.resolve(ref, { summary }, actor, options),
       );
       return;
     }
@@ -244,7 +247,7 @@ export async function applyIncidentAction(
             last_event_at: now.toJSDate(),
           });
         },
-        () => deps.incidents.update(ref, { message: text.clearedMessage(s.total) }, actor),
+        (options) => deps.incidents.update(ref, { message: text.clearedMessage(s.total) }, actor, options),
       );
       return;
     }
