@@ -1,12 +1,16 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { HeraldError } from '../shared/errors';
 
+/** A secret's SHA-256: equal-length values that compare in constant time whatever the secrets' lengths. */
+export const secretDigest = (secret: string): Buffer => hash('sha256', secret, 'buffer');
+
+/** Constant-time comparison of two {@link secretDigest}s. */
+export const matchesDigest = (given: Buffer, expected: Buffer): boolean => timingSafeEqual(given, expected);
+
 /** Constant-time comparison of two secrets of any length (compares their SHA-256 digests). */
 export function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return matchesDigest(secretDigest(given), secretDigest(expected));
 }
 
 /** The bearer token of a request, or the password of HTTP basic auth (for browsers). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Integration, IntegrationType } from '../config';
-import { presentedToken, secretsEqual } from '../http/auth';
+import { matchesDigest, presentedToken, secretDigest } from '../http/auth';
 import { parse } from '../http/validate';
 import { HeraldError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -139,6 +139,14 @@ export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): 
   });
 }
 
+/** Digests of configured tokens, computed once per integration (every hook request compares them). */
+const tokenDigests = new WeakMap<Integration, Buffer>();
+function tokenDigest(integration: Integration): Buffer {
+  let digest = tokenDigests.get(integration);
+  if (!digest) tokenDigests.set(integration, (digest = secretDigest(integration.token)));
+  return digest;
+}
+
 /**
  * The integration of this hook's type whose token the request presents (Bearer, basic-auth
  * password, or `?token=`: SNS and many tools can only put secrets in the URL). Every candidate is
@@ -156,10 +164,11 @@ export function authenticate(
       'missing credentials: send Authorization: Bearer <token> or ?token=',
     );
   }
+  const digest = secretDigest(given);
   let found: HookIntegration | undefined;
   for (const candidate of integrations) {
     if (candidate.integration.type !== type) continue;
-    if (secretsEqual(given, candidate.integration.token) && !found) found = candidate;
+    if (matchesDigest(digest, tokenDigest(candidate.integration)) && !found) found = candidate;
   }
   if (!found) throw new HeraldError('Unauthorized', `invalid token for the ${type} hook`);
   return found;

@@ -5,6 +5,7 @@ import { alertmanagerPayload, fromAlertmanager } from '../../src/ingest/alertman
 import { compileMapping, servicePrefixOf } from '../../src/ingest/mapping';
 import { clearedMessage, moreAlertsMessage, reopenMessage, resolvedSummary } from '../../src/ingest/messages';
 import { cloudWatchAlarm, fromCloudWatch } from '../../src/ingest/sns';
+import { senderTime } from '../../src/ingest/text';
 import { DateTime } from 'luxon';
 import { HeraldError } from '../../src/shared/errors';
 
@@ -109,6 +110,31 @@ describe('fromAlertmanager', () => {
       compileMapping(prom, {}, known),
     );
     expect(long.groupKey).toMatch(/^sha256:[0-9a-f]{32}$/);
+  });
+});
+
+describe('senderTime', () => {
+  it.each([
+    ['2026-11-26T21:00:00Z', '2026-11-26T21:00:00.000Z'],
+    ['2026-11-26T21:00:00.123456789Z', '2026-11-26T21:00:00.123Z'], // Go's RFC 3339 nanoseconds
+    ['2026-11-26T23:30:00.5+02:30', '2026-11-26T21:00:00.500Z'],
+    ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00.000Z'],
+    ['2026-W48-4T21:00:00Z', '2026-11-26T21:00:00.000Z'], // other ISO 8601 forms: luxon's parser
+  ])('reads %s as %s', (given, iso) => {
+    expect(senderTime(given)?.toUTC().toISO()).toBe(iso);
+  });
+
+  it.each([
+    ['0001-01-01T00:00:00Z'], // Alertmanager's zero endsAt
+    ['1999-12-31T23:59:59Z'],
+    ['2026-04-31T00:00:00Z'], // no April 31st (Date.parse would roll it over to May 1st)
+    ['2026-02-29T00:00:00Z'],
+    ['2026-13-01T00:00:00Z'],
+    ['2026-11-26T25:00:00Z'],
+    ['yesterday'],
+    [''],
+  ])('refuses %s', (given) => {
+    expect(senderTime(given)).toBeNull();
   });
 });
 
