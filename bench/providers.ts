@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -6,14 +7,23 @@ import type { AddressInfo } from 'node:net';
  * answering every request like the real API (SES and SNS query-protocol XML, Twilio JSON,
  * PagerDuty 202, a webhook 200) after a fixed latency. The tests' fakes record and inject faults;
  * these only count, so they cost the benchmark as little as possible.
+ *
+ * They run in a process of their own, as real providers run on machines of their own: in
+ * Herald's process they would take turns on its event loop (40,000 requests parsed and answered
+ * in a run) and the figures would be Herald's plus theirs.
  */
+type Kind = 'ses' | 'sns' | 'twilio' | 'pagerduty' | 'webhook';
+type Counts = Record<Kind, number>;
+
 export interface BenchProviders {
-  readonly urls: { ses: string; sns: string; twilio: string; pagerduty: string; webhook: string };
-  readonly counts: Record<'ses' | 'sns' | 'twilio' | 'pagerduty' | 'webhook', number>;
+  readonly urls: Record<Kind, string>;
+  /** Requests answered so far, per provider. */
+  counts(): Promise<Counts>;
   stop(): Promise<void>;
 }
 
-type Kind = keyof BenchProviders['counts'];
+/** Messages between the benchmark and the stand-ins' process. */
+type FromChild = { urls: Record<Kind, string> } | { counts: Counts };
 
 let seq = 0;
 const answers: Record<Kind, (path: string) => { status: number; type: string; body: string }> = {
@@ -40,8 +50,9 @@ const answers: Record<Kind, (path: string) => { status: number; type: string; bo
   webhook: () => ({ status: 200, type: 'application/json', body: '{}' }),
 };
 
-export async function startBenchProviders(latencyMs: number): Promise<BenchProviders> {
-  const counts: BenchProviders['counts'] = { ses: 0, sns: 0, twilio: 0, pagerduty: 0, webhook: 0 };
+/** The stand-ins' process: serves until its parent disconnects. */
+async function serveProviders(latencyMs: number): Promise<void> {
+  const counts: Counts = { ses: 0, sns: 0, twilio: 0, pagerduty: 0, webhook: 0 };
   const servers: http.Server[] = [];
   const urls = {} as Record<Kind, string>;
   for (const kind of Object.keys(answers) as Kind[]) {
@@ -61,14 +72,44 @@ export async function startBenchProviders(latencyMs: number): Promise<BenchProvi
     urls[kind] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     servers.push(server);
   }
+  process.send?.({ urls } satisfies FromChild);
+  process.on('message', () => process.send?.({ counts } satisfies FromChild));
+  process.once('disconnect', () => {
+    for (const s of servers) s.closeAllConnections();
+    process.exit(0);
+  });
+}
+
+/** Starts the stand-ins in a child process; each answers after `latencyMs`. */
+export async function startBenchProviders(latencyMs: number): Promise<BenchProviders> {
+  const child = fork(__filename, ['--serve', String(latencyMs)], { stdio: 'inherit' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const next = () =>
+    new Promise<FromChild>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as FromChild));
+      child.once('exit', (code) => reject(new Error(`bench providers exited with ${code}`)));
+    });
+  const ready = await next();
+  if (!('urls' in ready)) throw new Error('bench providers: expected their URLs first');
   return {
-    urls,
-    counts,
+    urls: ready.urls,
+    counts: async () => {
+      const answer = next();
+      child.send('counts');
+      const m = await answer;
+      if (!('counts' in m)) throw new Error('bench providers: expected counts');
+      return m.counts;
+    },
     stop: async () => {
-      for (const s of servers) {
-        s.closeAllConnections();
-        await new Promise<void>((resolve) => s.close(() => resolve()));
-      }
+      child.disconnect();
+      await exited;
     },
   };
+}
+
+if (require.main === module && process.argv[2] === '--serve') {
+  serveProviders(Number(process.argv[3])).catch((err: unknown) => {
+    console.error(err); // eslint-disable-line no-console -- the stand-ins' process failing to start
+    process.exit(1);
+  });
 }
