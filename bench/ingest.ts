@@ -10,7 +10,7 @@ import { createMetrics } from '../src/http/metrics';
 import { IncidentService } from '../src/incidents/incident.service';
 import { createIngest, type IngestPolicy } from '../src/ingest';
 import { systemClock } from '../src/shared/clock';
-import { benchServer, serveForBench, type BenchServer } from './support';
+import { benchServer, childNodeArgs, serveForBench, type BenchServer } from './support';
 import { createLogger } from '../src/shared/logger';
 
 /**
@@ -83,9 +83,7 @@ async function startServer(
   databaseUrl: string,
   policy: Partial<IngestPolicy>,
 ): Promise<{ url: string; child: ChildProcess }> {
-  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, __filename, '--serve'], {
+  const child = spawn(process.execPath, [...childNodeArgs(), __filename, '--serve'], {
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_POLICY: JSON.stringify(policy) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

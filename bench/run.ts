@@ -7,6 +7,7 @@ import * as ingest from './ingest';
 import * as notifications from './notifications';
 import * as scaleout from './scaleout';
 import * as statuspage from './statuspage';
+import { withHeraldFlags } from './support';
 
 /**
  * `npm run bench [name…]`: runs each benchmark in turn (all by default), prints its figures as a
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
       cpu: os.cpus()[0]?.model,
       memory_gb: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      node_flags: process.execArgv,
     },
     results,
   };
@@ -50,10 +52,12 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+if (withHeraldFlags()) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

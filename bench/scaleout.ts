@@ -7,7 +7,7 @@ import { runHerald, type RunningHerald } from '../src/main';
 import { createLogger } from '../src/shared/logger';
 import { config, latencies, providerEnv, waitUntil } from './notifications';
 import { startBenchProviders } from './providers';
-import { benchServer, percentile, round, runAlone } from './support';
+import { benchServer, childNodeArgs, percentile, round, runAlone } from './support';
 
 /**
  * Scale-out: the notifications benchmark's burst (incidents of 100 deliveries each, declared 20 at
@@ -23,7 +23,10 @@ const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 100);
 const CONCURRENCY = process.env.HERALD_WORKER_CONCURRENCY ?? '32';
 
 function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...childNodeArgs(), CLI, 'worker'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
 

@@ -12,7 +12,7 @@ import { IncidentService } from '../src/incidents/incident.service';
 import type { Severity } from '../src/incidents/incident';
 import { ManualClock, systemClock, type Clock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
-import { benchServer, serveForBench } from './support';
+import { benchServer, childNodeArgs, serveForBench } from './support';
 import { statusPageModule } from '../src/statuspage';
 
 /**
@@ -112,9 +112,7 @@ async function child(
   mode: '--serve' | '--bare',
   env: NodeJS.ProcessEnv,
 ): Promise<{ url: string; proc: ChildProcess }> {
-  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the children
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const proc = spawn(process.execPath, [...nodeArgs, __filename, mode], {
+  const proc = spawn(process.execPath, [...childNodeArgs(), __filename, mode], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import pg from 'pg';
 import { buildServer, type ServerDeps } from '../src/http/server';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/shared/logger';
+import { NODE_FLAGS } from '../src/runtime';
 
 /**
  * A PostgreSQL server for a benchmark: DATABASE_URL's when set, else an embedded one in a temp
@@ -74,8 +76,29 @@ export async function serveForBench(
   return app;
 }
 
+/**
+ * Node arguments for a benchmark's child processes: Herald's own flags (they run as in production),
+ * then BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
+ */
+export function childNodeArgs(): string[] {
+  return [...NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+}
+
+/**
+ * Herald runs inside some benchmark processes, so they need its node flags. Started without them
+ * (`node dist/bench/<name>.js`), the process runs itself again with them and returns false: the
+ * caller stops, and the exit code is the child's.
+ */
+export function withHeraldFlags(): boolean {
+  if (NODE_FLAGS.every((f) => process.execArgv.includes(f))) return true;
+  const args = [...NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)];
+  process.exitCode = spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
+  return false;
+}
+
 /** `node dist/bench/<name>.js`: runs one benchmark alone and prints its figures. */
 export function runAlone(run: () => Promise<Record<string, number>>): void {
+  if (!withHeraldFlags()) return;
   run().then(
     (figures) => {
       console.table(figures); // eslint-disable-line no-console -- a benchmark prints its figures

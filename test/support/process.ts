@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { NODE_FLAGS } from '../../src/runtime';
 
 /**
  * Herald as its own operating-system process: the built CLI (`npm run build` first), as the
@@ -27,7 +28,7 @@ export function spawnHerald(
   env: NodeJS.ProcessEnv,
   opts: { cwd?: string } = {},
 ): HeraldProcess {
-  const child = spawn(process.execPath, [CLI, mode], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, mode], {
     env,
     cwd: opts.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
