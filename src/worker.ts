@@ -40,27 +40,30 @@ export interface JobWorker {
  * most of its queries (and its LISTEN) from ever seeing the outage, and (2) replaces a runner
  * whose pool starts shutting down by itself, or that cannot fetch jobs while the database answers,
  * with a new one, first unlocking the jobs the old one held so they run again now rather than
- * after graphile-worker's four-hour lock timeout. Running such a job again is safe: every task is
- * idempotent (a delivery is claimed before it is sent).
+ * after graphile-worker's four-hour lock timeout, and again once the old one's last fetch or job
+ * has ended (a fetch under way when it was replaced may still lock a job after that first
+ * unlock). Running such a job again is safe: every task is idempotent (a delivery is claimed
+ * before it is sent).
  */
 export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
   const { logger } = opts;
   const retry = opts.retryMs ?? { min: 250, max: 5_000 };
   const concurrency = opts.concurrency ?? 4;
   const stopping = new AbortController();
-  const pool = waitingPool(opts.pool, retry.min, stopping.signal);
   let current: Runner | undefined;
   let restarting: Promise<void> | undefined;
 
   const launch = async (): Promise<Runner> => {
     const lockedBy: string[] = []; // the pool's id and each worker's: what its jobs are locked with
     const events: WorkerEvents = new EventEmitter();
+    const retired = new AbortController();
     let replaced = false;
     // eslint-disable-next-line prefer-const -- read by the handlers below, assigned once run() resolves
     let runner: Runner | undefined;
     const replace = (reason: string, exited = false): void => {
       if (replaced || stopping.signal.aborted) return;
       replaced = true;
+      retired.abort(); // its workers no longer wait for a connection: no job is fetched late
       logger.error({ reason }, 'job runner failing (database unreachable?); starting a new one');
       const old = runner;
       if (current === old) current = undefined;
@@ -76,6 +79,22 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
     };
     events.on('pool:create', ({ workerPool }) => lockedBy.push(workerPool.id));
     events.on('worker:create', ({ worker }) => lockedBy.push(worker.workerId));
+    // A replaced runner goes on for a while: a worker whose job fetch was under way when the
+    // runner was replaced still gets a job (after the restart's unlock), runs it, and may fail to
+    // complete it, which leaves that job locked by a runner that will never finish it. So each
+    // worker's fetch or job is followed, and once none of a replaced runner's workers has one,
+    // whatever the runner still holds locked is unlocked again.
+    const busy = new Set<string>();
+    const idle = (workerId: string): void => {
+      busy.delete(workerId);
+      // A moment later: the batched completion of its last job may still be on its way.
+      if (replaced && busy.size === 0) track(pause(retry.min, stopping.signal).then(() => unlock(lockedBy)));
+    };
+    events.on('worker:getJob:start', ({ worker }) => busy.add(worker.workerId));
+    events.on('worker:getJob:empty', ({ worker }) => idle(worker.workerId));
+    events.on('worker:getJob:error', ({ worker }) => idle(worker.workerId));
+    events.on('job:complete', ({ worker }) => idle(worker.workerId));
+    events.on('worker:fatalError', ({ worker }) => idle(worker.workerId));
     events.on('pool:gracefulShutdown', ({ message }) => replace(message));
     // A runner whose workers keep failing to fetch jobs while the database answers will never
     // fetch one: graphile-worker caches a failed lookup of its task ids for good.
@@ -91,7 +110,7 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
       );
     });
     runner = await run({
-      pgPool: pool,
+      pgPool: waitingPool(opts.pool, retry.min, AbortSignal.any([stopping.signal, retired.signal])),
       taskList: opts.tasks,
       concurrency,
       pollInterval: opts.pollIntervalMs ?? 250,
@@ -113,7 +132,7 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
       await pause(delay, stopping.signal);
       if (stopping.signal.aborted) return;
       try {
-        await opts.pool.query('select graphile_worker.force_unlock_workers($1::text[])', [lockedBy]);
+        await forceUnlock(lockedBy);
         current = await launch();
         logger.warn({ unlocked: lockedBy }, 'job runner running again');
         return;
@@ -129,12 +148,41 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
     }
   };
 
+  const forceUnlock = async (lockedBy: readonly string[]): Promise<void> => {
+    await opts.pool.query('select graphile_worker.force_unlock_workers($1::text[])', [lockedBy]);
+  };
+  /** Unlocks what `lockedBy` holds, trying again while the database is away (until stopping). */
+  const unlock = async (lockedBy: readonly string[]): Promise<void> => {
+    for (let delay = retry.min; ; delay = Math.min(retry.max, delay * 2)) {
+      try {
+        await forceUnlock(lockedBy);
+        return;
+      } catch (err) {
+        if (stopping.signal.aborted || !isDatabaseUnavailable(err)) {
+          // Not lost: graphile-worker's own lock timeout (four hours) frees these jobs.
+          logger.error(
+            { err, lockedBy },
+            'jobs of a replaced job runner stay locked until their lock times out',
+          );
+          return;
+        }
+        await pause(delay, stopping.signal);
+      }
+    }
+  };
+  const pending = new Set<Promise<void>>();
+  const track = (work: Promise<void>): void => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+
   current = await launch();
   return {
     stop: async () => {
       stopping.abort();
       await restarting;
       await current?.stop();
+      await Promise.all(pending);
     },
   };
 }
