@@ -109,9 +109,15 @@ function auditVerify(): Promise<number> {
 async function serve(mode: Mode): Promise<number> {
   const config = loadConfig({ env: process.env });
   const logger = createLogger(config.env.logLevel);
-  const herald = await runHerald({ mode, config, logger });
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((resolve, reject) => {
+    // Signals are Herald's from the first moment: a SIGTERM while it is still starting (the
+    // embedded PostgreSQL coming up, migrations, modules starting) waits for the start to end
+    // and then stops what was started, instead of killing the process and orphaning PostgreSQL.
     let stopping = false;
+    const started = runHerald({ mode, config, logger });
+    started.catch((e: unknown) => {
+      if (!stopping) reject(e); // else the shutdown below reports it
+    });
     const shutdown = (signal: NodeJS.Signals): void => {
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting now');
@@ -125,16 +131,18 @@ async function serve(mode: Mode): Promise<number> {
         resolve(1);
       }, 10_000);
       force.unref();
-      herald.stop().then(
-        () => {
-          logger.info('stopped');
-          resolve(0);
-        },
-        (e: unknown) => {
-          logger.error({ err: e }, 'error during shutdown');
-          resolve(1);
-        },
-      );
+      started
+        .then((herald) => herald.stop())
+        .then(
+          () => {
+            logger.info('stopped');
+            resolve(0);
+          },
+          (e: unknown) => {
+            logger.error({ err: e }, 'error during shutdown');
+            resolve(1);
+          },
+        );
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);

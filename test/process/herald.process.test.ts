@@ -100,3 +100,19 @@ it('survives SIGKILL with the incident and its timeline intact, then shuts down 
   const pid = postmasterPid();
   expect(pid === undefined || !alive(pid)).toBe(true); // PostgreSQL stopped with Herald
 });
+
+it('stops cleanly on a SIGTERM that arrives while it is still starting, PostgreSQL included', async () => {
+  const starting = startHerald();
+  // PostgreSQL is up, but migrations, the job runner and the HTTP server are still to come.
+  const deadline = Date.now() + 60_000;
+  while (!starting.output().includes('embedded PostgreSQL started') && Date.now() < deadline) {
+    if (starting.child.exitCode !== null) throw new Error(`herald exited early:\n${starting.output()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(starting.output()).toContain('embedded PostgreSQL started');
+  starting.child.kill('SIGTERM');
+  expect(await starting.exited).toBe(0); // null would mean the signal killed it
+  expect(starting.output()).toMatch(/"msg":"stopped"/);
+  const pid = postmasterPid();
+  expect(pid === undefined || !alive(pid)).toBe(true);
+});
