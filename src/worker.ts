@@ -182,7 +182,7 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
       stopping.abort();
       await restarting;
       await current?.stop();
-      await Promise.all(pending);
+      while (pending.size > 0) await Promise.all(pending); // a runner stopping now may add one
     },
   };
 }
