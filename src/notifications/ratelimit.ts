@@ -22,7 +22,8 @@ export class RateLimiter {
     if (!limit) return 0;
     const t = now.toMillis();
     const b = this.buckets.get(key) ?? { tokens: limit.burst, at: t };
-    b.tokens = Math.min(limit.burst, b.tokens + ((t - b.at) / 1000) * limit.perSecond);
+    // A clock set back (NTP, an operator, a test) refills nothing, and takes nothing either.
+    b.tokens = Math.min(limit.burst, b.tokens + (Math.max(0, t - b.at) / 1000) * limit.perSecond);
     b.at = t;
     this.buckets.set(key, b);
     if (b.tokens >= 1) {

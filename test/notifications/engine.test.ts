@@ -244,14 +244,17 @@ it('falls back to the next contact method after a permanent failure, and records
 });
 
 it('holds non-critical messages in quiet hours and releases them when the window ends; critical goes through', async () => {
-  clock.set(DateTime.fromISO('2026-11-26T23:30:00Z'));
+  // Ben's nights (22:00-07:00 London) after the clock's present: the clock only ever moves forward.
+  const night = clock.now().setZone('Europe/London').plus({ days: 1 }).set({ hour: 23, minute: 30 });
+  const morning = night.plus({ days: 1 }).set({ hour: 7, minute: 0 });
+  clock.set(night);
   const ref = await declare('medium', 'Slow search', []);
   let [ben] = by(await until(ref, (x) => by(x, 'email', 'ben').length === 1, 'planned'), 'email', 'ben');
   expect(ben).toMatchObject({ status: 'held', reason: 'quiet hours until 07:00 Europe/London' });
-  clock.set(DateTime.fromISO('2026-11-27T06:59:00Z'));
+  clock.set(morning.minus({ minutes: 1 }));
   await herald.tick();
   expect(by(await deliveries(ref), 'email', 'ben')[0]?.status).toBe('held');
-  clock.set(DateTime.fromISO('2026-11-27T07:00:00Z'));
+  clock.set(morning);
   await herald.tick();
   [ben] = by(
     await until(ref, (x) => by(x, 'email', 'ben')[0]?.status === 'sent', 'released'),
@@ -270,7 +273,7 @@ it('holds non-critical messages in quiet hours and releases them when the window
     ['delivery.sent', null],
   ]);
 
-  clock.set(DateTime.fromISO('2026-11-27T23:30:00Z'));
+  clock.set(morning.set({ hour: 23, minute: 30 }));
   const critical = await declare('critical', 'Checkout down at night');
   await until(critical, (x) => by(x, 'email', 'ben')[0]?.status === 'sent', 'critical not held');
 });

@@ -65,6 +65,14 @@ describe('rate limits', () => {
     expect([0, 1, 2].map(() => limiter.reserve('email', t0))).toEqual([0, 0, 500]);
     expect(limiter.reserve('email', t0.plus({ milliseconds: 500 }))).toBe(0);
   });
+  it('neither drains nor refills a bucket when the clock is set back, and counts on from there', () => {
+    const limiter = new RateLimiter(heraldLimits(2));
+    const t0 = at('2026-11-27T10:00:00Z');
+    expect([0, 1].map(() => limiter.reserve('email', t0))).toEqual([0, 0]);
+    const back = t0.minus({ hours: 3 });
+    expect(limiter.reserve('email', back)).toBe(500); // the bucket as it was, not hours in debt
+    expect(limiter.reserve('email', back.plus({ milliseconds: 500 }))).toBe(0);
+  });
 });
 
 describe('audit hashing', () => {
