@@ -1,10 +1,18 @@
+/**
+ * Two tiers. `npm test` runs this config: unit, integration and end-to-end tests, a few minutes.
+ * `npm run test:soak` runs jest.soak.config.js: the long fault and soak tests (processes killed,
+ * PostgreSQL restarted, two workers over 10,000 incidents, the bad-input fuzz), listed in SOAK.
+ */
+const { SOAK } = require('./test/tiers');
+
 /** @type {import('jest').Config} */
-module.exports = {
+const config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   // feed 6 ships only as an ES module; let @swc/jest transform it like our own code.
-  transformIgnorePatterns: ['/node_modules/(?!feed/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(feed|kysely|graphile-worker)/)'],
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+  testPathIgnorePatterns: ['/node_modules/', ...SOAK],
   transform: {
     '^.+\\.(t|j)sx?$': [
       '@swc/jest',
@@ -23,3 +31,5 @@ module.exports = {
   testTimeout: 30000,
   maxWorkers: 2,
 };
+
+module.exports = config;

@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as m0001 from './20261126T0001_incidents';
 import * as m0100 from './20261126T0100_notifications';
 import * as m0200 from './20261126T0200_slack';

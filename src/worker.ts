@@ -3,7 +3,7 @@ import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-wor
 import type pg from 'pg';
 import { isDatabaseUnavailable } from './db/connect';
 import { workerLogger } from './db/jobs';
-import type { Logger } from './shared/logger';
+import type { Logger } from './common/logger';
 
 export interface WorkerOptions {
   pool: pg.Pool;
@@ -31,7 +31,8 @@ export interface JobWorker {
 
 /**
  * Runs graphile-worker on Herald's pool until stopped (signals are Herald's to handle), across
- * database outages. graphile-worker 0.17 copes badly with a database that goes away: a failed
+ * database outages. graphile-worker (0.17, and 0.18 still: its batch retry loop and task-id cache are
+ * unchanged) copes badly with a database that goes away: a failed
  * batched completion shuts its worker pool down (the batch retry loop leaves on the first error,
  * graphile/worker#636) and a second one leaves that shutdown hanging for good; unbatched, a failed
  * completion is an unhandled rejection that kills the process; its local queue can do both; and a

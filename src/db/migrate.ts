@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import { runMigrations as runWorkerMigrations, Logger as WorkerLogger } from 'graphile-worker';
 import type pg from 'pg';
 import { migrations } from '../../migrations';

@@ -19,3 +19,17 @@ describe('NODE_FLAGS', () => {
     expect(scripts.start).toContain(`node ${NODE_FLAGS.join(' ')} dist/src/cli.js start`);
   });
 });
+
+describe('the pinned runtime', () => {
+  it('runs the tests on the Node of the `node` dependency, which `engines` names', () => {
+    const pkg = JSON.parse(read('package.json')) as {
+      dependencies: Record<string, string>;
+      engines: { node: string };
+    };
+    const pinned = pkg.dependencies.node;
+    expect(pinned).toMatch(/^24\.\d+\.\d+$/);
+    expect(pkg.engines.node).toBe('>=24');
+    // npm scripts (and npx) put node_modules/.bin first on PATH: this is the pinned Node.
+    expect(process.version).toBe(`v${pinned}`);
+  });
+});
