@@ -14,9 +14,9 @@ import { createMetrics } from '../src/http/metrics';
 import { IncidentService } from '../src/incidents/incident.service';
 import type { ModuleContext } from '../src/modules';
 import { createNotifications } from '../src/notifications';
-import type { Clock } from '../src/shared/clock';
-import { createLogger } from '../src/shared/logger';
-import { repeat } from '../src/shared/repeat';
+import type { Clock } from '../src/common/clock';
+import { createLogger } from '../src/common/logger';
+import { repeat } from '../src/common/repeat';
 import { benchServer, percentile, round } from './support';
 
 /**

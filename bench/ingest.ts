@@ -9,9 +9,9 @@ import { migrateToLatest } from '../src/db/migrate';
 import { createMetrics } from '../src/http/metrics';
 import { IncidentService } from '../src/incidents/incident.service';
 import { createIngest, type IngestPolicy } from '../src/ingest';
-import { systemClock } from '../src/shared/clock';
+import { systemClock } from '../src/common/clock';
 import { benchServer, childNodeArgs, serveForBench, type BenchServer } from './support';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/common/logger';
 
 /**
  * Alert ingestion throughput, durable in PostgreSQL: sustained alerts/s into 50 groups (one

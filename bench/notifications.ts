@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { parseConfigText } from '../src/config';
 import { runHerald, type RunningHerald } from '../src/main';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/common/logger';
 import { startBenchProviders, type BenchProviders } from './providers';
 import { benchServer, percentile, round, runAlone } from './support';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../src/config';
 import { runHerald, type RunningHerald } from '../src/main';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/common/logger';
 import { config, latencies, providerEnv, waitUntil } from './notifications';
 import { startBenchProviders } from './providers';
 import { benchServer, childNodeArgs, percentile, round, runAlone } from './support';

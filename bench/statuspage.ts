@@ -10,8 +10,8 @@ import { migrateToLatest } from '../src/db/migrate';
 import { createMetrics } from '../src/http/metrics';
 import { IncidentService } from '../src/incidents/incident.service';
 import type { Severity } from '../src/incidents/incident';
-import { ManualClock, systemClock, type Clock } from '../src/shared/clock';
-import { createLogger } from '../src/shared/logger';
+import { ManualClock, systemClock, type Clock } from '../src/common/clock';
+import { createLogger } from '../src/common/logger';
 import { benchServer, childNodeArgs, serveForBench } from './support';
 import { statusPageModule } from '../src/statuspage';
 

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildServer, type ServerDeps } from '../src/http/server';
 import { startEmbeddedPostgres } from '../src/db/embedded';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/common/logger';
 import { NODE_FLAGS } from '../src/runtime';
 
 /**

@@ -5,9 +5,9 @@ import { runHerald, type Mode } from './main';
 import { sealAudit, verifyAudit } from './notifications/audit';
 import { coverageWarnings } from './escalation/coverage';
 import { parseWhoIsPagedArgs, whoIsPaged } from './escalation/who-is-paged';
-import { systemClock } from './shared/clock';
-import { isHeraldError } from './shared/errors';
-import { createLogger } from './shared/logger';
+import { systemClock } from './common/clock';
+import { isHeraldError } from './common/errors';
+import { createLogger } from './common/logger';
 
 const USAGE = `usage: herald <command>
 

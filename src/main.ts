@@ -12,8 +12,8 @@ import { ackSecretLoader, escalationModule } from './escalation';
 import { slackModule } from './slack';
 import { statusPageModule } from './statuspage';
 import { IncidentService } from './incidents/incident.service';
-import { systemClock, type Clock } from './shared/clock';
-import type { Logger } from './shared/logger';
+import { systemClock, type Clock } from './common/clock';
+import type { Logger } from './common/logger';
 import type { HeraldModule, ModuleContext } from './modules';
 import { startWorker, type JobWorker } from './worker';
 

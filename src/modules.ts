@@ -8,8 +8,8 @@ import { isDatabaseUnavailable } from './db/connect';
 import type { Database } from './db/schema';
 import type { FastPath } from './http/server';
 import type { IncidentService } from './incidents/incident.service';
-import type { Clock } from './shared/clock';
-import type { Logger } from './shared/logger';
+import type { Clock } from './common/clock';
+import type { Logger } from './common/logger';
 import type { JobWorker } from './worker';
 
 /** What every feature module is given by the composition root (src/main.ts). */

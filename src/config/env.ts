@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 import { isHttpUrl, shown } from './fields';
 
 /**

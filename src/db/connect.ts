@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Logger } from '../shared/logger';
+import type { Logger } from '../common/logger';
 import type { Database } from './schema';
 import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedOptions } from './embedded';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Logger } from '../shared/logger';
+import type { Logger } from '../common/logger';
 import { inspectPidFile, livePostmaster } from './postmaster';
 
 /**

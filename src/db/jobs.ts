@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { Logger as WorkerLogger, type LogLevel } from 'graphile-worker';
-import type { Logger } from '../shared/logger';
+import type { Logger } from '../common/logger';
 import type { Db } from './schema';
 
 export interface JobOptions {

@@ -6,7 +6,7 @@ import type { SlackTables } from '../slack/tables';
 import type { StatusPageTables } from '../statuspage/tables';
 
 /**
- * The database as Kysely sees it. Each domain owns its tables (see DESIGN.md); they are listed
+ * The database as Kysely sees it. Each domain owns its tables (docs/ARCHITECTURE.md); they are listed
  * here together because Kysely needs one interface. Timestamps are `timestamptz` and come back as
  * `Date`; repositories convert them to luxon at the boundary.
  */

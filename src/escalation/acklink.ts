@@ -4,7 +4,7 @@ import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Database, Db } from '../db/schema';
 import { secretsEqual } from '../http/auth';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 
 /**
  * Signed, expiring, single-use acknowledge links for pages sent by email and SMS, so a person

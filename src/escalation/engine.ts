@@ -6,7 +6,7 @@ import { refOf, type Incident, type TimelineEvent } from '../incidents/incident'
 import type { ChangeSubscriber, IncidentService } from '../incidents/incident.service';
 import type { DeliveryRequest } from '../notifications/planner';
 import { contactRank, personAddress } from '../notifications/rules';
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../common/clock';
 import { activeOverrides } from './overrides';
 import { firstStep, levelTargets, nextStep, policySelection, type Step } from './policy';
 

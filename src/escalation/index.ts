@@ -1,6 +1,6 @@
 import type { HeraldModule, ModuleContext } from '../modules';
 import { tickFailed } from '../modules';
-import { repeat, type Repeater } from '../shared/repeat';
+import { repeat, type Repeater } from '../common/repeat';
 import { loadAckSecret } from './acklink';
 import { escalationSubscriber, fireDueEscalations, fireDueReminders, type EngineDeps } from './engine';
 import { registerEscalationRoutes } from './routes';

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { HeraldFile, ScheduleOverride } from '../config';
 import type { Db } from '../db/schema';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 import type { OverridesBySchedule } from './policy';
 
 /**

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { SEVERITIES, type HeraldFile, type Severity } from '../config';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 import { describeVia, escalationTimeline, policySelection, type PolicySelection } from './policy';
 
 /**

@@ -1,6 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 
 /** A secret's SHA-256: equal-length values that compare in constant time whatever the secrets' lengths. */
 export const secretDigest = (secret: string): Buffer => hash('sha256', secret, 'buffer');

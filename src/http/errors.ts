@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDatabaseUnavailable } from '../db/connect';
-import { HTTP_STATUS, isHeraldError, type ErrorCode } from '../shared/errors';
+import { HTTP_STATUS, isHeraldError, type ErrorCode } from '../common/errors';
 
 /** Seconds a client is asked to wait when the database is unavailable (a restart takes a few). */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;

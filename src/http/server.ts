@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { Database } from '../db/schema';
 import type { IncidentService } from '../incidents/incident.service';
-import type { Logger } from '../shared/logger';
+import type { Logger } from '../common/logger';
 import { registerIncidentRoutes } from './api/incidents';
 import { requireToken } from './auth';
 import { installErrorHandler } from './errors';

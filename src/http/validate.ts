@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 
 /** Renders zod issues as `path: message` lines, the same shape config errors use. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {

@@ -7,7 +7,7 @@ import type {
   IncidentRow,
   NewIncidentRow,
 } from '../db/schema';
-import { notFound } from '../shared/errors';
+import { notFound } from '../common/errors';
 import {
   refOf,
   type EventKind,

@@ -1,8 +1,8 @@
 import type { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { Database, Trx } from '../db/schema';
-import type { Clock } from '../shared/clock';
-import { HeraldError } from '../shared/errors';
+import type { Clock } from '../common/clock';
+import { HeraldError } from '../common/errors';
 import {
   assertCanAcknowledge,
   assertCanEscalate,

@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 import type { FieldChange } from '../db/schema';
 import { SEVERITIES, type EventKind, type Severity } from '../config/vocabulary';
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Trx } from '../db/schema';
 import { refOf } from '../incidents/incident';
 import type { IncidentService } from '../incidents/incident.service';
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../common/clock';
 import * as bind from './binding.repository';
 import type { GroupRef } from './binding.repository';
 import { guarded, StaleIngestState } from './guard';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { withPipeline, type Pipeline } from '../db/pipeline';
 import type { Database } from '../db/schema';
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../common/clock';
 import * as facts from './facts.repository';
 import type { LockedGroup } from './facts.repository';
 import { isRetryable } from './guard';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Integration } from '../config';
 import { SEVERITIES } from '../config/vocabulary';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 import type { AlertMapper } from './mapping';
 import { oneLine } from './text';
 import type { AlertBatch } from './types';

@@ -1,6 +1,6 @@
 import type { Trx } from '../db/schema';
 import type { ChangeOptions, ChangeSubscriber, IncidentChange } from '../incidents/incident.service';
-import { isHeraldError } from '../shared/errors';
+import { isHeraldError } from '../common/errors';
 
 /**
  * Runs ingest's own writes inside the incident service's transaction.

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Database } from '../db/schema';
 import { refOf } from '../incidents/incident';
 import type { ChangeSubscriber, IncidentService } from '../incidents/incident.service';
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../common/clock';
 import { applyGroupAction, applyIncidentAction, type ActionDeps } from './actions';
 import * as bind from './binding.repository';
 import type { GroupRef } from './binding.repository';

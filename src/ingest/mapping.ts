@@ -1,6 +1,6 @@
 import type { Integration } from '../config';
 import { SEVERITIES, type Severity } from '../config/vocabulary';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 import type { IntegrationMapping, MappingRule } from './types';
 
 /**

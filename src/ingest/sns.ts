@@ -3,7 +3,7 @@ import axios from 'axios';
 import Validator from 'sns-payload-validator';
 import { z } from 'zod';
 import type { Integration } from '../config';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 import type { AlertMapper } from './mapping';
 import { oneLine, senderTime } from './text';
 import type { AlertBatch } from './types';

@@ -11,7 +11,7 @@ import { DeliverySender } from './sender';
 import { DeliveryTicker } from './tick';
 import { planDueDigests } from './digests';
 import { z } from 'zod';
-import { repeat, type Repeater } from '../shared/repeat';
+import { repeat, type Repeater } from '../common/repeat';
 
 export type { DeliveryRequest } from './planner';
 

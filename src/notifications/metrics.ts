@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/schema';
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../common/clock';
 import { computeStats, type Stats } from './stats';
 
 /** Prometheus metrics of the delivery engine, on the instance's registry. */

@@ -7,7 +7,7 @@ import { requireToken } from '../http/auth';
 import { parse } from '../http/validate';
 import { parseRef } from '../incidents/incident';
 import { findIncident } from '../incidents/incident.repository';
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../common/clock';
 import { deliveriesOf } from './delivery.repository';
 import { computeStats } from './stats';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../common/clock';
 import { appendAudit, sealAudit } from './audit';
 import * as repo from './delivery.repository';
 import { limitKey } from './ratelimit';

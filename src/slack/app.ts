@@ -1,6 +1,6 @@
 import { App, type Authorize, type Receiver } from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../shared/logger';
+import type { Logger } from '../common/logger';
 import { installErrorBoundary } from './boundary';
 import { boltLogger, webClientOptions } from './client';
 import type { ListenerDeps } from './listeners/deps';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
-import { isHeraldError, type HeraldError } from '../shared/errors';
-import type { Logger } from '../shared/logger';
+import { isHeraldError, type HeraldError } from '../common/errors';
+import type { Logger } from '../common/logger';
 import { decodeMetadata } from './metadata';
 import { mrkdwn } from './mrkdwn';
 import { respondEphemeral } from './respond';

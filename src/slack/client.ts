@@ -1,5 +1,5 @@
 import { LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../shared/logger';
+import type { Logger } from '../common/logger';
 
 /**
  * Bolt and the WebClient log through this adapter into Herald's pino logger. Bolt's own info

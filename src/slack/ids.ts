@@ -2,7 +2,7 @@
  * Every Slack identifier Herald owns, in one place: the slash command, button action_ids, modal
  * callback_ids, and the block_id/action_id pairs of modal inputs. Views render them, listeners
  * match on them, and the manifest test checks them against `manifest.yml`, so a rename cannot
- * leave a button that nothing answers (DESIGN.md habit 7).
+ * leave a button that nothing answers.
  */
 
 /** The slash command (also in manifest.yml `features.slash_commands`). */

@@ -8,7 +8,7 @@ import type { ListenerDeps } from './listeners/deps';
 import { FastifyReceiver } from './receiver';
 import { slackSettings } from './settings';
 import { releaseDueSyncs, SYNC_TASK, syncSubscriber, threadNote, syncTask } from './sync';
-import { repeat, type Repeater } from '../shared/repeat';
+import { repeat, type Repeater } from '../common/repeat';
 
 export { mrkdwn, mention, actorText, link, dateToken } from './mrkdwn';
 export { executiveSummary } from './views/executive';

@@ -1,5 +1,5 @@
 import type { HeraldFile } from '../config';
-import { HeraldError } from '../shared/errors';
+import { HeraldError } from '../common/errors';
 
 export type SlackAction = 'declare' | 'resolve' | 'escalate';
 

@@ -27,7 +27,7 @@ export interface FastifyReceiverOptions {
 }
 
 /**
- * Bolt on Herald's fastify server (DESIGN.md "Bolt on fastify"): Bolt's HTTPReceiver request
+ * Bolt on Herald's fastify server (see docs/ARCHITECTURE.md, "Slack"): Bolt's HTTPReceiver request
  * path, rebuilt from Bolt's exported pieces so signature checks, ssl_check, url_verification,
  * retry headers (`context.retryNum`) and the 3-second ack stay Bolt's. The route gets a raw-buffer
  * body parser of its own (the signature covers the exact bytes) and hijacks the reply, writing

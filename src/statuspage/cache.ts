@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DateTime } from 'luxon';
-import type { Clock } from '../shared/clock';
-import type { Logger } from '../shared/logger';
+import type { Clock } from '../common/clock';
+import type { Logger } from '../common/logger';
 import type { Snapshot } from './snapshot';
 
 /** What a page renderer produces from a snapshot at an instant. */

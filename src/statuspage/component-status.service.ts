@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { parseRef, refOf } from '../incidents/incident';
-import type { Clock } from '../shared/clock';
-import { notFound, validation } from '../shared/errors';
+import type { Clock } from '../common/clock';
+import { notFound, validation } from '../common/errors';
 import { notifyChange } from './listener';
 import type { IncidentComponentStatus } from './status';
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { Db } from '../db/schema';
-import type { Logger } from '../shared/logger';
+import type { Logger } from '../common/logger';
 
 /** The channel on which every process hears that something shown on the status pages changed. */
 export const CHANNEL = 'herald_statuspage';

@@ -1,8 +1,8 @@
 import type { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { Database, Trx } from '../db/schema';
-import type { Clock } from '../shared/clock';
-import { HeraldError, notFound, validation } from '../shared/errors';
+import type { Clock } from '../common/clock';
+import { HeraldError, notFound, validation } from '../common/errors';
 import { notifyChange } from './listener';
 import { toMaintenance } from './snapshot';
 import { maintenanceState, type Maintenance, type MaintenanceState } from './status';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { z } from 'zod';
 import { parse } from '../http/validate';
-import { isHeraldError, HTTP_STATUS } from '../shared/errors';
+import { isHeraldError, HTTP_STATUS } from '../common/errors';
 import { HTML_SECURITY_HEADERS } from './http-cache';
 import { html, HTML } from './render';
 import type { SubscriberService } from './subscriber.service';

@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Db, Trx } from '../db/schema';
-import type { Clock } from '../shared/clock';
-import { HeraldError } from '../shared/errors';
+import type { Clock } from '../common/clock';
+import { HeraldError } from '../common/errors';
 import { notifyChange } from './listener';
 import {
   RECIPIENT_BATCH,

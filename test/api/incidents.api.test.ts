@@ -1,4 +1,4 @@
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { call, startTestServer, type TestServer } from '../support/http';
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { RunningHerald } from '../../src/main';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { FakeSlack } from '../fakes/slack';
 import { FakeTwilio } from '../fakes/twilio';
 import { createTestDatabase, type TestDatabase } from '../support/db';

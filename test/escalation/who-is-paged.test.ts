@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { DateTime } from 'luxon';
 import { parseConfigText, type HeraldFile } from '../../src/config';
 import { parseWhoIsPagedArgs, whoIsPaged, WHO_IS_PAGED_USAGE } from '../../src/escalation/who-is-paged';
-import { HeraldError } from '../../src/shared/errors';
+import { HeraldError } from '../../src/common/errors';
 
 const example: HeraldFile = parseConfigText(fs.readFileSync('herald.example.yml', 'utf8'), {}).file;
 const at = (iso: string): DateTime => DateTime.fromISO(iso, { setZone: true });

@@ -19,6 +19,10 @@ export abstract class FakeServer<Call, Fault extends FaultTiming> {
   protected faults: Fault[] = [];
   private policy?: (call: Call) => Fault | undefined;
   private server?: http.Server;
+  /** While set, admitted calls wait for it before answering (see `hold`). */
+  private gate?: { opened: Promise<void>; open: () => void };
+  /** Calls waiting at the gate right now. */
+  held = 0;
   url = '';
 
   /** Shown in timeout messages. */
@@ -34,6 +38,7 @@ export abstract class FakeServer<Call, Fault extends FaultTiming> {
   }
 
   async stop(): Promise<void> {
+    this.release();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -54,7 +59,29 @@ export abstract class FakeServer<Call, Fault extends FaultTiming> {
       return undefined;
     }
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs).unref());
+    if (this.gate) {
+      this.held += 1;
+      await this.gate.opened;
+      this.held -= 1;
+    }
     return res.destroyed ? undefined : { fault };
+  }
+
+  /**
+   * Until `release()`, every call is recorded but answered only then: a test reaches "sends in
+   * flight, none of them finished" as a state (wait for `held`), not by timing.
+   */
+  hold(): void {
+    if (this.gate) return;
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    this.gate = { opened, open };
+  }
+
+  /** Answers the held calls and lets later ones through at once. */
+  release(): void {
+    this.gate?.open();
+    this.gate = undefined;
   }
 
   /** The next call(s) fail (or are delayed) this way, in order. */

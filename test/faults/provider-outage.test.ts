@@ -3,7 +3,7 @@ import { refOf } from '../../src/incidents/incident';
 import type { RunningHerald } from '../../src/main';
 import { verifyAudit } from '../../src/notifications/audit';
 import type { AttemptRow, DeliveryRow } from '../../src/notifications/tables';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { FakeSes } from '../fakes/ses';
 import { FakeTwilio, type TwilioCall, type TwilioFault } from '../fakes/twilio';
 import { FakeWebhookReceiver, type WebhookFault, type WebhookRequest } from '../fakes/webhook';

@@ -4,7 +4,7 @@ import { addJob } from '../../src/db/jobs';
 import { limitKey } from '../../src/notifications/ratelimit';
 import { ACTIONS } from '../../src/slack/ids';
 import type { AttemptRow, DeliveryRow } from '../../src/notifications/tables';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import type { SlackCall } from '../fakes/slack';
 import {
   buttonBody,

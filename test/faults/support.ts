@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../../src/db/schema';
-import type { ManualClock } from '../../src/shared/clock';
+import type { ManualClock } from '../../src/common/clock';
 
 /**
  * Driving Herald through simulated time: wait until the worker has nothing in hand, then move the

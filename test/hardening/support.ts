@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import type { Clock } from '../../src/shared/clock';
+import type { Clock } from '../../src/common/clock';
 import { FakeSlack } from '../fakes/slack';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';

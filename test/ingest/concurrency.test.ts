@@ -4,7 +4,7 @@ import { IncidentService } from '../../src/incidents/incident.service';
 import { createIngest } from '../../src/ingest';
 import type { IngestService } from '../../src/ingest/ingest.service';
 import type { AlertBatch } from '../../src/ingest/types';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testModuleContext } from '../support/module-context';
 import { CONFIG_YAML } from './support/harness';

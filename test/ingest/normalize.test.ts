@@ -7,7 +7,7 @@ import { clearedMessage, moreAlertsMessage, reopenMessage, resolvedSummary } fro
 import { cloudWatchAlarm, fromCloudWatch } from '../../src/ingest/sns';
 import { senderTime } from '../../src/ingest/text';
 import { DateTime } from 'luxon';
-import { HeraldError } from '../../src/shared/errors';
+import { HeraldError } from '../../src/common/errors';
 
 const fixture = (name: string) =>
   JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ingest', name), 'utf8')) as Record<

@@ -5,8 +5,8 @@ import {
   type ChangeSubscriber,
   type IncidentChange,
 } from '../../src/incidents/incident.service';
-import { ManualClock } from '../../src/shared/clock';
-import { HeraldError } from '../../src/shared/errors';
+import { ManualClock } from '../../src/common/clock';
+import { HeraldError } from '../../src/common/errors';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 /** A subscriber that adds a job in the change's transaction, as the notification planner does. */

@@ -5,7 +5,7 @@ import { parseConfigText } from '../../src/config';
 import { isDatabaseUnavailable } from '../../src/db/connect';
 import { IncidentService } from '../../src/incidents/incident.service';
 import { createNotifications, type Notifications } from '../../src/notifications';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { FakeTwilio } from '../fakes/twilio';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testModuleContext } from '../support/module-context';

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { parseConfigText } from '../../src/config';
 import type { RunningHerald } from '../../src/main';
 import { dueDigests } from '../../src/notifications/digests';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { FakeSlack } from '../fakes/slack';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';

@@ -3,7 +3,7 @@ import { addJob } from '../../src/db/jobs';
 import type { RunningHerald } from '../../src/main';
 import { verifyAudit } from '../../src/notifications/audit';
 import type { DeliveryRow } from '../../src/notifications/tables';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { FakePagerDuty } from '../fakes/pagerduty';
 import { FakeSes } from '../fakes/ses';
 import { FakeSns } from '../fakes/sns';

@@ -6,7 +6,7 @@ import type { RunningHerald } from '../../src/main';
 import { FakeTwilio } from '../fakes/twilio';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';
-import { killAll, spawnHerald, type HeraldProcess } from '../support/process';
+import { killAll, spawnHerald, until, type HeraldProcess } from '../support/process';
 
 /**
  * Two `herald worker` processes on one database race to escalate the same incidents: with
@@ -83,10 +83,21 @@ it('fires each level once per incident with two worker processes racing', async 
   };
   await Promise.all(Array.from({ length: DECLARE_LANES }, lane));
   const expectedSms = INCIDENTS * 3;
-  const deadline = Date.now() + 400_000;
-  while (twilio.sent.length < expectedSms && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 200));
-  await new Promise((r) => setTimeout(r, 1_000)); // a duplicate, if any, would arrive meanwhile
+  // Done is a state, not a moment: every SMS sent, and nothing left that could send another (no
+  // job, no delivery unsent, no escalation level still to fire). A duplicate would be here by now.
+  await until(
+    async () => {
+      if (twilio.sent.length < expectedSms) return false;
+      const left = await sql<{ jobs: number; unsent: number; due: number }>`
+        select (select count(*)::int from graphile_worker.jobs) as jobs,
+               (select count(*)::int from deliveries where status <> 'sent') as unsent,
+               (select count(*)::int from escalations where next_at is not null) as due`.execute(t.db);
+      const r = left.rows[0];
+      return r?.jobs === 0 && r.unsent === 0 && r.due === 0;
+    },
+    400_000,
+    `${expectedSms} SMS sent and nothing left to do`,
+  );
   a.child.kill('SIGTERM');
   b.child.kill('SIGTERM');
   expect([await a.exited, await b.exited]).toEqual([0, 0]);

@@ -9,7 +9,7 @@ import { FakeTwilio } from '../fakes/twilio';
 import { FakeWebhookReceiver } from '../fakes/webhook';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';
-import { killAll, spawnHerald, type HeraldProcess } from '../support/process';
+import { killAll, spawnHerald, until, type HeraldProcess } from '../support/process';
 
 /**
  * A worker process SIGKILLed at 20 random moments of a large fan-out, and started again each
@@ -114,11 +114,12 @@ it(`loses nothing and sends nothing twice where the provider can tell, across ${
   for (const [kill, delay] of moments.entries()) {
     const sentBefore = (await counts()).sent ?? 0;
     const w = startWorker();
-    if (kill % 4 !== 3) {
-      const deadline = Date.now() + 30_000;
-      while (((await counts()).sent ?? 0) === sentBefore && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 5));
-    }
+    if (kill % 4 !== 3)
+      await until(
+        async () => ((await counts()).sent ?? 0) > sentBefore,
+        30_000,
+        `worker ${kill}'s first send`,
+      );
     await new Promise((r) => setTimeout(r, delay));
     w.child.kill('SIGKILL');
     await w.exited;
@@ -129,9 +130,7 @@ it(`loses nothing and sends nothing twice where the provider can tell, across ${
   expect(sentAtKill.filter((n, i) => n > (sentAtKill[i - 1] ?? 0)).length).toBeGreaterThan(KILLS / 2);
 
   const last = startWorker();
-  const deadline = Date.now() + 60_000;
-  while (((await counts()).sent ?? 0) < total && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
+  await until(async () => ((await counts()).sent ?? 0) === total, 60_000, `all ${total} deliveries sent`);
   last.child.kill('SIGTERM');
   expect(await last.exited).toBe(0);
 

@@ -1,5 +1,5 @@
 import { IncidentService } from '../../src/incidents/incident.service';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { digestData } from '../../src/slack/digest';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { T0 } from './fixtures';

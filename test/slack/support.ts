@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
-import type { Clock } from '../../src/shared/clock';
+import type { Clock } from '../../src/common/clock';
 import { FakeSlack, type SlackCall } from '../fakes/slack';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';

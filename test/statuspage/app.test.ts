@@ -1,5 +1,5 @@
 import type { RunningHerald } from '../../src/main';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { startTestHerald } from '../support/herald';
 import { call } from '../support/http';

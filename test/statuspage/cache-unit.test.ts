@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { PageCache, UNTRUSTED_MAX_AGE_MS, type Renderer } from '../../src/statuspage/cache';
 import type { Snapshot } from '../../src/statuspage/snapshot';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { testLogger } from '../support/db';
 
 /** PageCache alone, with a snapshot loader the test controls (no database). */

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { call } from '../support/http';
 import { changed, get, startStatusPage, TOKEN, type Harness } from './support/harness';

@@ -1,5 +1,5 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { changed, get, PUBLIC_URL, startStatusPage, type Harness } from './support/harness';
 

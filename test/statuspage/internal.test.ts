@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import type { DeliveryHealthRow } from '../../src/statuspage';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { get, startStatusPage, TOKEN, type Harness } from './support/harness';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { call } from '../support/http';
 import { changed, get, startStatusPage, TOKEN, type Harness } from './support/harness';

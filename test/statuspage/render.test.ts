@@ -1,4 +1,4 @@
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { CONFIG_YAML, get, startStatusPage, TOKEN, type Harness } from './support/harness';
 import { injectedMarkup, missing, present } from './support/markup';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { ManualClock } from '../../src/shared/clock';
+import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { call } from '../support/http';
 import { get, PUBLIC_URL, RecordingMailer, startStatusPage, type Harness } from './support/harness';

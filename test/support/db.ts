@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { createPool, kyselyFor } from '../../src/db/connect';
 import type { Database } from '../../src/db/schema';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/common/logger';
 import { withDatabase } from './url';
 
 export interface TestDatabase {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { createPool, kyselyFor } from '../../src/db/connect';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded';
 import { migrateToLatest } from '../../src/db/migrate';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/common/logger';
 import { withDatabase } from './url';
 
 /**

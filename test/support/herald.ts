@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfigText, type HeraldConfig } from '../../src/config';
 import { runHerald, type Mode, type RunningHerald } from '../../src/main';
-import type { Clock } from '../../src/shared/clock';
+import type { Clock } from '../../src/common/clock';
 import { testLogger } from './db';
 
 /**

@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/schema';
 import { createMetrics } from '../../src/http/metrics';
 import { buildServer } from '../../src/http/server';
 import { IncidentService } from '../../src/incidents/incident.service';
-import type { Clock } from '../../src/shared/clock';
+import type { Clock } from '../../src/common/clock';
 import { testLogger } from './db';
 
 export interface TestServer {

@@ -2,7 +2,7 @@ import type { HeraldConfig } from '../../src/config';
 import { createMetrics } from '../../src/http/metrics';
 import { IncidentService } from '../../src/incidents/incident.service';
 import type { ModuleContext } from '../../src/modules';
-import type { Clock } from '../../src/shared/clock';
+import type { Clock } from '../../src/common/clock';
 import { testLogger, type TestDatabase } from './db';
 
 /**

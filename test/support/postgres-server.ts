@@ -19,7 +19,7 @@ const run = promisify(execFile);
 
 const LAUNCHER = `
 const { startEmbeddedPostgres } = require(${JSON.stringify(`${DIST}/db/embedded.js`)});
-const { createLogger } = require(${JSON.stringify(`${DIST}/shared/logger.js`)});
+const { createLogger } = require(${JSON.stringify(`${DIST}/common/logger.js`)});
 const [dir, port] = process.argv.slice(1);
 startEmbeddedPostgres(dir, createLogger('warn'), { port: port ? Number(port) : undefined, supervise: false }).then(
   (db) => { process.stdout.write(db.url); process.exit(0); },

@@ -18,7 +18,7 @@ import {
   type PersonChannel,
   type Rotation,
 } from '../../src/config';
-import { HeraldError } from '../../src/shared/errors';
+import { HeraldError } from '../../src/common/errors';
 
 /** The problems a config text is rejected with (fails the test if it is accepted). */
 function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {

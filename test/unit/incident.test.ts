@@ -9,7 +9,7 @@ import {
   type Incident,
   type Status,
 } from '../../src/incidents/incident';
-import { HeraldError } from '../../src/shared/errors';
+import { HeraldError } from '../../src/common/errors';
 
 function codeOf(fn: () => void): string | undefined {
   try {

@@ -1,4 +1,4 @@
-import type { Logger } from '../../shared/logger';
+import type { Logger } from '../../common/logger';
 import { oneLine } from '../render/text';
 import type { ChannelAdapter, OutboundMessage, SendResult } from './types';
 

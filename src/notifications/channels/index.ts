@@ -1,7 +1,7 @@
 import type { EnvConfig } from '../../config/env';
 import type { Channel } from '../../config/vocabulary';
-import { systemClock, type Clock } from '../../shared/clock';
-import type { Logger } from '../../shared/logger';
+import { systemClock, type Clock } from '../../common/clock';
+import type { Logger } from '../../common/logger';
 import { regionOfArn, type AwsCredentials } from './aws';
 import { consoleAdapter, statusPageAdapter } from './console';
 import { pagerDutyAdapter } from './pagerduty';

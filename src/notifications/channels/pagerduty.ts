@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { Clock } from '../../shared/clock';
+import type { Clock } from '../../common/clock';
 import { truncateLine } from '../render/text';
 import { axiosFailure, excerpt, keepAliveAgents } from './failure';
 import { PermanentDeliveryError, type ChannelAdapter, type OutboundMessage, type SendResult } from './types';

@@ -7,7 +7,7 @@ import {
   WebClient,
   type KnownBlock,
 } from '@slack/web-api';
-import type { Clock } from '../../shared/clock';
+import type { Clock } from '../../common/clock';
 import { httpFailure, transportFailure } from './failure';
 import {
   PermanentDeliveryError,

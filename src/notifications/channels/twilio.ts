@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient';
-import type { Clock } from '../../shared/clock';
+import type { Clock } from '../../common/clock';
 import { excerpt, httpFailure, isNetworkError, MAX_SOCKETS, transportFailure } from './failure';
 import {
   PermanentDeliveryError,

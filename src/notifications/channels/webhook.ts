@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { Webhook } from 'standardwebhooks';
-import type { Clock } from '../../shared/clock';
+import type { Clock } from '../../common/clock';
 import { axiosFailure, keepAliveAgents } from './failure';
 import { PermanentDeliveryError, type ChannelAdapter, type OutboundMessage, type SendResult } from './types';
 

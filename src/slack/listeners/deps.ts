@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { HeraldConfig } from '../../config';
 import type { Database } from '../../db/schema';
 import type { IncidentService } from '../../incidents/incident.service';
-import type { Clock } from '../../shared/clock';
-import type { Logger } from '../../shared/logger';
+import type { Clock } from '../../common/clock';
+import type { Logger } from '../../common/logger';
 
 /** What every listener may use: the service for changes, config and the clock for reads. */
 export interface ListenerDeps {

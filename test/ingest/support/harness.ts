@@ -4,7 +4,7 @@ import { buildServer } from '../../../src/http/server';
 import { IncidentService, type IncidentChange } from '../../../src/incidents/incident.service';
 import { createIngest, type IngestOptions } from '../../../src/ingest';
 import type { IngestService } from '../../../src/ingest/ingest.service';
-import { ManualClock } from '../../../src/shared/clock';
+import { ManualClock } from '../../../src/common/clock';
 import { createTestDatabase, testLogger, type TestDatabase } from '../../support/db';
 import { testModuleContext } from '../../support/module-context';
 

@@ -1,4 +1,4 @@
-import { ManualClock } from '../../../src/shared/clock';
+import { ManualClock } from '../../../src/common/clock';
 import {
   PermanentDeliveryError,
   RetryableDeliveryError,

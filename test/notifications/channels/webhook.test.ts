@@ -1,6 +1,6 @@
 import { webhookAdapter } from '../../../src/notifications/channels/webhook';
 import type { ChannelAdapter, OutboundMessage } from '../../../src/notifications/channels/types';
-import { ManualClock, systemClock } from '../../../src/shared/clock';
+import { ManualClock, systemClock } from '../../../src/common/clock';
 import { FakeWebhookReceiver } from '../../fakes/webhook';
 import { LONG_DELAY_MS, SHORT_TIMEOUT_MS, message, permanent, retryable } from './helpers';
 

@@ -3,7 +3,7 @@ import type { webApi } from '@slack/bolt';
 import { COMMAND } from '../../ids';
 import { DateTime } from 'luxon';
 import { createOverride } from '../../../escalation/overrides';
-import { HeraldError } from '../../../shared/errors';
+import { HeraldError } from '../../../common/errors';
 import { MaintenanceService } from '../../../statuspage/maintenance.service';
 import { mrkdwn, slackActor } from '../../mrkdwn';
 import { requireAllowed } from '../../permissions';

@@ -1,5 +1,5 @@
 import type { AckFn, ViewResponseAction } from '@slack/bolt';
-import { isHeraldError } from '../../../shared/errors';
+import { isHeraldError } from '../../../common/errors';
 import { INPUTS, type InputId } from '../../ids';
 
 /** What a submission handler decides: errors to show on fields, or work to do once the modal closed. */
