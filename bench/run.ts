@@ -6,6 +6,7 @@ import * as escalation from './escalation';
 import * as ingest from './ingest';
 import * as notifications from './notifications';
 import * as scaleout from './scaleout';
+import * as startup from './startup';
 import * as statuspage from './statuspage';
 import { withHeraldFlags } from './support';
 
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   statuspage: statuspage.run,
   ingest: ingest.run,
   scaleout: scaleout.run,
+  startup: startup.run,
 };
 
 async function main(): Promise<void> {

@@ -72,7 +72,7 @@ function swcOptions(rel) {
       transform: { react: { runtime: 'automatic', importSource: 'preact' } },
       keepClassNames: true,
     },
-    module: { type: 'commonjs', strict: true },
+    module: { type: 'commonjs', strict: true, lazy: true },
   };
 }
 

@@ -41,34 +41,36 @@ const PERMANENT_CODES = new Set([
 /**
  * Twilio's RequestClient pointed at TWILIO_API_URL, with the adapter's timeout. A 429 is turned
  * into a retryable error here because only here are the response headers (Retry-After) visible:
- * the SDK's RestException keeps the body and drops them.
+ * the SDK's RestException keeps the body and drops them. Made from the SDK's class when the first
+ * adapter is created, not when this file loads: a process without Twilio never loads the SDK.
  */
-class HeraldRequestClient extends twilio.RequestClient {
-  constructor(
-    private readonly apiUrl: string,
-    private readonly timeoutMs: number,
-    private readonly clock: Clock,
-  ) {
-    super({ timeout: timeoutMs, keepAlive: true, maxSockets: MAX_SOCKETS });
-  }
-
-  override async request<T>(opts: TwilioRequestClient.RequestOptions<T>) {
-    const res = await super.request<T>({ ...opts, uri: this.rewrite(opts.uri), timeout: this.timeoutMs });
-    if (res.statusCode === 429) {
-      const headers = res.headers as Record<string, string | undefined> | undefined;
-      throw httpFailure('Twilio', 429, headers?.['retry-after'], this.clock.now().toMillis());
+const heraldRequestClient = (base: typeof twilio.RequestClient) =>
+  class HeraldRequestClient extends base {
+    constructor(
+      private readonly apiUrl: string,
+      private readonly timeoutMs: number,
+      private readonly clock: Clock,
+    ) {
+      super({ timeout: timeoutMs, keepAlive: true, maxSockets: MAX_SOCKETS });
     }
-    return res;
-  }
 
-  /** Any Twilio API origin (the SDK may add an edge or region to the host) → TWILIO_API_URL. */
-  private rewrite(uri: string): string {
-    if (this.apiUrl === TWILIO_ORIGIN) return uri;
-    const url = new URL(uri);
-    if (!url.hostname.endsWith('.twilio.com')) return uri;
-    return `${this.apiUrl}${url.pathname}${url.search}`;
-  }
-}
+    override async request<T>(opts: TwilioRequestClient.RequestOptions<T>) {
+      const res = await super.request<T>({ ...opts, uri: this.rewrite(opts.uri), timeout: this.timeoutMs });
+      if (res.statusCode === 429) {
+        const headers = res.headers as Record<string, string | undefined> | undefined;
+        throw httpFailure('Twilio', 429, headers?.['retry-after'], this.clock.now().toMillis());
+      }
+      return res;
+    }
+
+    /** Any Twilio API origin (the SDK may add an edge or region to the host) → TWILIO_API_URL. */
+    private rewrite(uri: string): string {
+      if (this.apiUrl === TWILIO_ORIGIN) return uri;
+      const url = new URL(uri);
+      if (!url.hostname.endsWith('.twilio.com')) return uri;
+      return `${this.apiUrl}${url.pathname}${url.search}`;
+    }
+  };
 
 /**
  * SMS through Twilio's Messages API. The body is sent as rendered (the SMS renderer fitted it to
@@ -79,7 +81,7 @@ class HeraldRequestClient extends twilio.RequestClient {
  */
 export function twilioAdapter(opts: TwilioOptions): ChannelAdapter {
   const client = twilio(opts.accountSid, opts.authToken, {
-    httpClient: new HeraldRequestClient(opts.apiUrl, opts.timeoutMs, opts.clock),
+    httpClient: new (heraldRequestClient(twilio.RequestClient))(opts.apiUrl, opts.timeoutMs, opts.clock),
     autoRetry: false,
   });
   return {
