@@ -140,7 +140,8 @@ export class FakeSlack {
       case 'chat.postMessage':
         return {
           ok: true,
-          channel: args.channel,
+          // Posted to a user ID, the message lands in the app's DM with that user, as on Slack.
+          channel: /^[UW]/.test(String(args.channel)) ? `D${String(args.channel)}` : args.channel,
           ts: ts(),
           message: { text: args.text, blocks: args.blocks },
         };

@@ -57,8 +57,9 @@ const drive = () => ({ clock, db: h.db.db, tick: h.herald.tick, horizonMs: 2_000
 const inWindow = (c: SlackCall) => c.at < OUTAGE_ENDS.toMillis();
 const threadPosts = (calls: SlackCall[]) =>
   calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts);
+/** A DM is one call: chat.postMessage to the user ID (no conversations.open first). */
 const isDm = (c: SlackCall) =>
-  c.method === 'chat.postMessage' && String(c.args.channel).startsWith('D') && !c.args.thread_ts;
+  c.method === 'chat.postMessage' && /^[UW]/.test(String(c.args.channel)) && !c.args.thread_ts;
 const isChannelPost = (c: SlackCall) =>
   c.method === 'chat.postMessage' && c.args.channel === CHANNEL && !c.args.thread_ts && !isIncidentMessage(c);
 
@@ -129,7 +130,8 @@ test('a minute of 429s: Retry-After waited out on the injected clock, edits coal
   expect(during.every((c) => c.status === 429)).toBe(true);
   expect(during.filter(isIncidentMessage)).toHaveLength(1);
   expect(during.filter((c) => c.method === 'chat.update')).toHaveLength(0);
-  expect(during.filter((c) => c.method === 'conversations.open')).toHaveLength(changes.length * 2);
+  expect(during.filter((c) => c.method === 'conversations.open')).toHaveLength(0);
+  expect(during.filter(isDm)).toHaveLength(changes.length * 2); // one call per DM
   expect(during.filter(isChannelPost)).toHaveLength(changes.length);
   expect(during.filter((c) => c.method === 'auth.test')).toHaveLength(1); // Bolt, for the button
   expect(during).toHaveLength(1 + changes.length * 3 + 1);
@@ -187,7 +189,7 @@ test('a minute of 429s: Retry-After waited out on the injected clock, edits coal
     .map((what) => `[CRITICAL] ${inc.ref} ${what}: Checkout is failing`)
     .sort();
   for (const user of Object.values(PEOPLE)) {
-    const dms = fake.succeeded.filter((c) => isDm(c) && c.args.channel === `D${user}`);
+    const dms = fake.succeeded.filter((c) => isDm(c) && c.args.channel === user);
     expect(dms).toHaveLength(changes.length);
     // One per event, each about its own event (a late message names the status it announced).
     expect(dms.map((c) => String(c.args.text)).sort()).toEqual(subjects);

@@ -73,9 +73,9 @@ describe('digest delivery', () => {
     await herald.tick();
     await herald.tick(); // a second worker's tick, or the next one: still one digest
     await slack.waitFor((calls) =>
-      calls.some((c) => c.method === 'chat.postMessage' && c.args.channel === 'DU0EVE'),
+      calls.some((c) => c.method === 'chat.postMessage' && c.args.channel === 'U0EVE'),
     );
-    const dms = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'DU0EVE');
+    const dms = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'U0EVE');
     expect(dms).toHaveLength(1);
     const text = JSON.stringify(dms[0]!.args.blocks);
     expect(text).toContain('Checkout');

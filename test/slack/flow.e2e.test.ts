@@ -138,7 +138,7 @@ test('declare, acknowledge (idempotently), resolve: the incident message follows
   // 6. The executive (dana, audience executive) got business-language DMs for the declaration and
   // the resolution (delivered by the notifications engine, rendered by executiveSummary).
   const dana = (c: (typeof fake.calls)[number]) =>
-    c.method === 'chat.postMessage' && c.args.channel === 'DU0DANA001';
+    c.method === 'chat.postMessage' && c.args.channel === 'U0DANA001';
   // Deliveries run concurrently, so the two DMs may arrive in either order.
   await fake.waitFor((c) => c.filter(dana).length >= 2, 15_000);
   const dms = fake.calls.filter(dana).map((c) => JSON.stringify(c.args));

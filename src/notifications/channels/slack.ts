@@ -73,9 +73,11 @@ export function deliveryWebClient(opts: SlackOptions): WebClient {
 }
 
 /**
- * Slack direct messages (`slack`: address is a user ID, opened with `conversations.open`, or a
- * DM/channel ID used as is) and channel posts (`slack_channel`: address is a channel ID, else
- * SLACK_INCIDENTS_CHANNEL). Provider id: the message `ts`.
+ * Slack direct messages (`slack`: address is a user ID, or a DM/channel ID used as is) and channel
+ * posts (`slack_channel`: address is a channel ID, else SLACK_INCIDENTS_CHANNEL). Provider id: the
+ * message `ts`. A DM is one call: `chat.postMessage` with the user ID as `channel` posts in the
+ * app's DM with that user. `conversations.open` first would double the calls, and it is a Tier 3
+ * method (about 50 a minute), so a page to many people would be throttled before it is sent.
  */
 export function slackAdapters(opts: SlackOptions): { slack: ChannelAdapter; slack_channel: ChannelAdapter } {
   const web = deliveryWebClient(opts);
@@ -102,10 +104,7 @@ export function slackAdapters(opts: SlackOptions): { slack: ChannelAdapter; slac
       send: guarded(async (m) => {
         if (/^[CDG][A-Z0-9]+$/.test(m.address)) return post(m.address, m);
         if (!/^[UW][A-Z0-9]+$/.test(m.address)) throw new PermanentDeliveryError('invalid Slack user ID');
-        const dm = await web.conversations.open({ users: m.address, return_im: false });
-        const channel = dm.channel?.id;
-        if (!channel) throw new RetryableDeliveryError('Slack conversations.open returned no channel');
-        return post(channel, m);
+        return post(m.address, m);
       }),
     },
     slack_channel: {

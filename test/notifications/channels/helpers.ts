@@ -8,9 +8,16 @@ import {
 /** Static test credentials for the AWS SDK (the fakes do not check signatures). */
 export const awsCredentials = { accessKeyId: 'AKIDHERALDTEST', secretAccessKey: 'herald-test-secret' };
 
-/** Client timeout used with the fakes' `delayMs` faults (which wait far longer). */
-export const SHORT_TIMEOUT_MS = 300;
-export const LONG_DELAY_MS = 3_000;
+/**
+ * Per-call timeout of the adapters under test: far above what a fake takes to answer, even on a
+ * busy machine with a cold SDK (a first Twilio call loads much of the SDK; 300 ms was not enough).
+ */
+export const TIMEOUT_MS = 10_000;
+/**
+ * Timeout of the adapters that test timeouts, against a fake that holds its answer (`hold()`):
+ * the answer cannot come first, however slow the machine, so the outcome is decided by state.
+ */
+export const SHORT_TIMEOUT_MS = 200;
 
 export const clockAt = (iso = '2026-03-01T12:00:00Z'): ManualClock => new ManualClock(iso);
 

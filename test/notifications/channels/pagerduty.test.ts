@@ -5,7 +5,7 @@ import {
   type OutboundMessage,
 } from '../../../src/notifications/channels/types';
 import { FakePagerDuty } from '../../fakes/pagerduty';
-import { LONG_DELAY_MS, SHORT_TIMEOUT_MS, clockAt, message, permanent, retryable } from './helpers';
+import { SHORT_TIMEOUT_MS, TIMEOUT_MS, clockAt, message, permanent, retryable } from './helpers';
 
 const ENV_KEY = 'e93facc04764012d7bfb002500d5d1a6';
 const RULE_KEY = 'b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   adapter = pagerDutyAdapter({
     eventsUrl: fake.eventsUrl,
     routingKey: ENV_KEY,
-    timeoutMs: SHORT_TIMEOUT_MS,
+    timeoutMs: TIMEOUT_MS,
     clock,
   });
 });
@@ -115,12 +115,23 @@ describe('PagerDuty adapter (axios, Events API v2, against the fake)', () => {
   });
 
   test('no answer within the timeout is retryable', async () => {
-    fake.fail({ delayMs: LONG_DELAY_MS });
-    expect((await retryable(adapter.send(event()))).message).toBe('PagerDuty timed out');
+    const impatient = pagerDutyAdapter({
+      eventsUrl: fake.eventsUrl,
+      routingKey: ENV_KEY,
+      timeoutMs: SHORT_TIMEOUT_MS,
+      clock,
+    });
+    fake.hold();
+    try {
+      expect((await retryable(impatient.send(event()))).message).toBe('PagerDuty timed out');
+    } finally {
+      fake.release();
+      impatient.close?.();
+    }
   });
 
   test('without PAGERDUTY_ROUTING_KEY the channel is off unless the rule names a key', async () => {
-    const off = pagerDutyAdapter({ eventsUrl: fake.eventsUrl, timeoutMs: SHORT_TIMEOUT_MS, clock });
+    const off = pagerDutyAdapter({ eventsUrl: fake.eventsUrl, timeoutMs: TIMEOUT_MS, clock });
     expect(off.disabledReason).toMatch(/PAGERDUTY_ROUTING_KEY/);
     expect(skipReason(off, event())).toBe(off.disabledReason);
     await permanent(off.send(event()));

@@ -1,7 +1,7 @@
 import { sesAdapter } from '../../../src/notifications/channels/ses';
 import type { ChannelAdapter } from '../../../src/notifications/channels/types';
 import { FakeSes } from '../../fakes/ses';
-import { LONG_DELAY_MS, SHORT_TIMEOUT_MS, awsCredentials, message, permanent, retryable } from './helpers';
+import { SHORT_TIMEOUT_MS, TIMEOUT_MS, awsCredentials, message, permanent, retryable } from './helpers';
 
 let fake: FakeSes;
 let adapter: ChannelAdapter;
@@ -13,7 +13,7 @@ beforeAll(async () => {
     region: 'eu-west-1',
     endpoint: fake.url,
     credentials: awsCredentials,
-    timeoutMs: SHORT_TIMEOUT_MS,
+    timeoutMs: TIMEOUT_MS,
   });
 });
 afterAll(async () => {
@@ -82,9 +82,21 @@ describe('SES adapter (real @aws-sdk/client-ses against the fake)', () => {
   );
 
   test('no answer within the timeout is retryable', async () => {
-    fake.fail({ delayMs: LONG_DELAY_MS });
-    const err = await retryable(adapter.send(message()));
-    expect(err.message).toBe('SES timed out');
+    const impatient = sesAdapter({
+      from: 'Herald <herald@example.com>',
+      region: 'eu-west-1',
+      endpoint: fake.url,
+      credentials: awsCredentials,
+      timeoutMs: SHORT_TIMEOUT_MS,
+    });
+    fake.hold();
+    try {
+      const err = await retryable(impatient.send(message()));
+      expect(err.message).toBe('SES timed out');
+    } finally {
+      fake.release();
+      impatient.close?.();
+    }
   });
 
   test('the SDK does not retry by itself: one failure, one request', async () => {
@@ -106,7 +118,7 @@ describe('SES adapter (real @aws-sdk/client-ses against the fake)', () => {
       region: 'eu-west-1',
       endpoint: closed.url,
       credentials: awsCredentials,
-      timeoutMs: SHORT_TIMEOUT_MS,
+      timeoutMs: TIMEOUT_MS,
     });
     const err = await retryable(offline.send(message()));
     expect(err.message).toBe('SES unreachable (ECONNREFUSED)');

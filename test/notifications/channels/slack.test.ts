@@ -1,7 +1,7 @@
 import { slackAdapters } from '../../../src/notifications/channels/slack';
 import type { ChannelAdapter } from '../../../src/notifications/channels/types';
 import { FakeSlack } from '../../fakes/slack';
-import { SHORT_TIMEOUT_MS, clockAt, message, permanent, retryable } from './helpers';
+import { TIMEOUT_MS, clockAt, message, permanent, retryable } from './helpers';
 
 let fake: FakeSlack;
 let dm: ChannelAdapter;
@@ -15,7 +15,7 @@ beforeAll(async () => {
     botToken: 'xoxb-test-token',
     apiUrl: fake.apiUrl,
     incidentsChannel: 'C0INCIDENTS',
-    timeoutMs: SHORT_TIMEOUT_MS,
+    timeoutMs: TIMEOUT_MS,
     clock: clockAt(),
   });
   dm = adapters.slack;
@@ -25,14 +25,13 @@ afterAll(() => fake.stop());
 beforeEach(() => fake.reset());
 
 describe('Slack adapters (real @slack/web-api WebClient against the fake)', () => {
-  test('a DM opens the conversation with the user, posts text and blocks, and returns the ts', async () => {
+  test('a DM is one chat.postMessage to the user ID, with text and blocks, returning the ts', async () => {
     const result = await dm.send(message({ address: 'U0ALICE', blocks }));
-    expect(fake.calls.map((c) => c.method)).toEqual(['conversations.open', 'chat.postMessage']);
-    expect(fake.calls[0]!.args.users).toBe('U0ALICE');
+    expect(fake.calls.map((c) => c.method)).toEqual(['chat.postMessage']);
     const post = fake.callsTo('chat.postMessage')[0]!;
     expect(post.token).toBe('xoxb-test-token');
     expect(post.args).toMatchObject({
-      channel: 'DU0ALICE',
+      channel: 'U0ALICE',
       text: 'Checkout is failing for every customer.',
       blocks,
       unfurl_links: 'false', // form-encoded by the WebClient
@@ -77,10 +76,17 @@ describe('Slack adapters (real @slack/web-api WebClient against the fake)', () =
     },
   );
 
-  test('DM: user_not_found from conversations.open is permanent and nothing is posted', async () => {
-    fake.fail('conversations.open', { error: 'user_not_found' });
+  test('DM: a user Slack does not know (channel_not_found) is permanent, after one call', async () => {
+    fake.fail('chat.postMessage', { error: 'channel_not_found' });
     await permanent(dm.send(message({ address: 'U0GONE' })));
-    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(fake.calls.map((c) => c.method)).toEqual(['chat.postMessage']);
+  });
+
+  test('100 DMs are 100 Web API calls, not 200', async () => {
+    const users = Array.from({ length: 100 }, (_, i) => `U0PERSON${i}`);
+    await Promise.all(users.map((u) => dm.send(message({ address: u }))));
+    expect(fake.calls).toHaveLength(100);
+    expect(new Set(fake.callsTo('chat.postMessage').map((c) => c.args.channel))).toEqual(new Set(users));
   });
 
   test('DM: a transient Slack error (internal_error) is retryable', async () => {
@@ -99,7 +105,7 @@ describe('Slack adapters (real @slack/web-api WebClient against the fake)', () =
     const { slack_channel: offline } = slackAdapters({
       botToken: 'xoxb-test-token',
       apiUrl: gone.apiUrl,
-      timeoutMs: SHORT_TIMEOUT_MS,
+      timeoutMs: TIMEOUT_MS,
       clock: clockAt(),
     });
     expect((await retryable(offline.send(message({ address: 'C0PAYMENTS' })))).message).toMatch(

@@ -1,7 +1,7 @@
 import { snsSmsAdapter, snsTopicAdapter } from '../../../src/notifications/channels/sns';
 import type { ChannelAdapter } from '../../../src/notifications/channels/types';
 import { FakeSns } from '../../fakes/sns';
-import { LONG_DELAY_MS, SHORT_TIMEOUT_MS, awsCredentials, message, permanent, retryable } from './helpers';
+import { SHORT_TIMEOUT_MS, TIMEOUT_MS, awsCredentials, message, permanent, retryable } from './helpers';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:herald-incidents';
 const FIFO = 'arn:aws:sns:eu-west-1:123456789012:herald-incidents.fifo';
@@ -16,7 +16,7 @@ beforeAll(async () => {
     region: 'eu-west-1',
     endpoint: fake.url,
     credentials: awsCredentials,
-    timeoutMs: SHORT_TIMEOUT_MS,
+    timeoutMs: TIMEOUT_MS,
   };
   topic = snsTopicAdapter({ ...aws, topicArn: TOPIC });
   sms = snsSmsAdapter(aws);
@@ -107,8 +107,20 @@ describe('SNS topic adapter (real @aws-sdk/client-sns against the fake)', () => 
   });
 
   test('no answer within the timeout is retryable', async () => {
-    fake.fail({ delayMs: LONG_DELAY_MS });
-    expect((await retryable(topic.send(message({ address: '' })))).message).toBe('SNS timed out');
+    const impatient = snsTopicAdapter({
+      region: 'eu-west-1',
+      endpoint: fake.url,
+      credentials: awsCredentials,
+      timeoutMs: SHORT_TIMEOUT_MS,
+      topicArn: TOPIC,
+    });
+    fake.hold();
+    try {
+      expect((await retryable(impatient.send(message({ address: '' })))).message).toBe('SNS timed out');
+    } finally {
+      fake.release();
+      impatient.close?.();
+    }
   });
 
   test('an address that is not a topic ARN is permanent and never reaches SNS', async () => {

@@ -2,7 +2,7 @@ import { webhookAdapter } from '../../../src/notifications/channels/webhook';
 import type { ChannelAdapter, OutboundMessage } from '../../../src/notifications/channels/types';
 import { ManualClock, systemClock } from '../../../src/common/clock';
 import { FakeWebhookReceiver } from '../../fakes/webhook';
-import { LONG_DELAY_MS, SHORT_TIMEOUT_MS, message, permanent, retryable } from './helpers';
+import { SHORT_TIMEOUT_MS, TIMEOUT_MS, message, permanent, retryable } from './helpers';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OTHER_SECRET = 'whsec_c2VjcmV0LW9mLWFub3RoZXItZW5kcG9pbnQ=';
@@ -19,7 +19,7 @@ const hook = (
     address: '',
     idempotencyKey: 'inc-12:declared:ops-bus:webhook',
     data: { type: 'incident.declared', incident: { ref: 'INC-12', title: 'Checkout "failing" <b>' } },
-    webhook: { url: `${receiver.url}/herald`, secret, timeoutMs: SHORT_TIMEOUT_MS },
+    webhook: { url: `${receiver.url}/herald`, secret, timeoutMs: TIMEOUT_MS },
     ...overrides,
   });
 
@@ -68,7 +68,7 @@ describe('webhook adapter (axios + standardwebhooks, against a verifying receive
   test('without a secret the request is sent unsigned but still carries webhook-id and timestamp', async () => {
     const open = await new FakeWebhookReceiver().start();
     try {
-      await adapter.send(hook({ webhook: { url: open.url, timeoutMs: SHORT_TIMEOUT_MS } }));
+      await adapter.send(hook({ webhook: { url: open.url, timeoutMs: TIMEOUT_MS } }));
       const req = open.requests[0]!;
       expect(req.headers['webhook-signature']).toBeUndefined();
       expect(req.id).toBe('inc-12:declared:ops-bus:webhook');
@@ -108,8 +108,15 @@ describe('webhook adapter (axios + standardwebhooks, against a verifying receive
   });
 
   test('no answer within the endpoint timeout is retryable', async () => {
-    receiver.fail({ delayMs: LONG_DELAY_MS });
-    expect((await retryable(adapter.send(hook()))).message).toBe('webhook endpoint timed out');
+    receiver.hold();
+    try {
+      const sent = adapter.send(
+        hook({ webhook: { url: `${receiver.url}/herald`, secret: SECRET, timeoutMs: SHORT_TIMEOUT_MS } }),
+      );
+      expect((await retryable(sent)).message).toBe('webhook endpoint timed out');
+    } finally {
+      receiver.release();
+    }
   });
 
   test('a refused connection is retryable', async () => {
