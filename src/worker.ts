@@ -11,8 +11,12 @@ export interface WorkerOptions {
   tasks: TaskList;
   concurrency?: number;
   /**
-   * How often jobs scheduled for later (escalation timers, retries) are looked for; jobs due now
-   * arrive through LISTEN/NOTIFY within milliseconds regardless.
+   * How often each idle worker looks for jobs that became due without a NOTIFY (graphile-worker's
+   * own retries of a failed job, crontab). Jobs added now arrive through LISTEN/NOTIFY within
+   * milliseconds regardless, and Herald's own due work (delivery retries, escalation steps, quiet
+   * hours, Slack waits) is scanned by the module ticks, not found by this poll. Every idle worker
+   * polls on its own, so at 250 ms 32 workers made 128 queries a second at rest; 2 s (graphile-
+   * worker's default) makes 16.
    */
   pollIntervalMs?: number;
   /** graphile-worker crontab lines for periodic tasks. */
@@ -114,7 +118,7 @@ export async function startWorker(opts: WorkerOptions): Promise<JobWorker> {
       pgPool: waitingPool(opts.pool, retry.min, AbortSignal.any([stopping.signal, retired.signal])),
       taskList: opts.tasks,
       concurrency,
-      pollInterval: opts.pollIntervalMs ?? 250,
+      pollInterval: opts.pollIntervalMs ?? 2_000,
       noHandleSignals: true,
       crontab: opts.crontab ?? '', // periodic tasks come from the modules, never from a ./crontab file
       logger: workerLogger(logger),
