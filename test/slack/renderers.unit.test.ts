@@ -15,15 +15,30 @@ describe('permissions from slack.permissions (herald.example.yml: resolve = [pla
     ['U0STRANGER', 'resolve', false], // unknown to config
     ['U0STRANGER', 'declare', true], // everyone
     ['U0CAROL01', 'escalate', true],
+    ['U0STRANGER', 'update', true], // default everyone
+    ['U0STRANGER', 'acknowledge', true], // default everyone
+    ['U0STRANGER', 'publish', false], // default owners + oncall
+    ['U0CAROL01', 'override', false],
+    ['U0CAROL01', 'maintenance', false],
   ] as const)('%s may %s: %s', (user, action, allowed) => {
     expect(isAllowed(file, action, user)).toBe(allowed);
+  });
+
+  test('owners means the owner groups of the services concerned; oncall whoever is on call', () => {
+    // checkout is owned by platform (alice, bob); no service concerned: owners is nobody.
+    expect(isAllowed(file, 'publish', 'U0ALICE01', { services: ['checkout'] })).toBe(true);
+    expect(isAllowed(file, 'publish', 'U0ALICE01', { services: [] })).toBe(false);
+    expect(isAllowed(file, 'publish', 'U0CAROL01', { services: ['checkout'] })).toBe(false);
+    expect(isAllowed(file, 'publish', 'U0CAROL01', { onCall: new Set(['carol']) })).toBe(true);
+    expect(isAllowed(file, 'override', 'U0DANA001', { onCall: new Set(['carol']) })).toBe(false);
   });
 
   test('a refusal is a Forbidden error naming who may', () => {
     expect(() => requireAllowed(file, 'resolve', 'U0CAROL01')).toThrow(
       expect.objectContaining({
         code: 'Forbidden',
-        message: 'You are not allowed to resolve incidents. Ask someone in Platform team.',
+        message:
+          'You are not allowed to resolve incidents: that needs the “resolve” permission (slack.permissions.resolve: Platform team, <@U0DANA001>).',
       }),
     );
   });
