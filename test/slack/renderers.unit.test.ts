@@ -47,6 +47,20 @@ describe('permissions from slack.permissions (herald.example.yml: resolve = [pla
 describe('the incident message', () => {
   const now = T0.plus({ minutes: 65 });
 
+  test('Publish button and a visibility line while not public; none once published or private', () => {
+    const ids = (i: ReturnType<typeof incident>) =>
+      JSON.stringify(incidentMessage(i, { now, serviceNames: [] }).attachments[0]!.blocks);
+    const unpublished = ids(incident({ published: false }));
+    expect(unpublished).toContain(ACTIONS.publish);
+    expect(unpublished).toContain('Not on the status page');
+    const published = ids(incident({ published: true, publicTitle: 'Checkout is slow' }));
+    expect(published).not.toContain(ACTIONS.publish);
+    expect(published).toContain('On the status page as “Checkout is slow”');
+    const hidden = ids(incident({ published: false, private: true }));
+    expect(hidden).not.toContain(ACTIONS.publish);
+    expect(hidden).toContain('Private: never on the status page');
+  });
+
   test('open: severity colour and emoji, fields, four buttons carrying the ref', () => {
     const m = incidentMessage(incident(), { now, serviceNames: ['Checkout'] });
     const att = m.attachments[0]!;

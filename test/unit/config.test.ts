@@ -599,6 +599,21 @@ describe('choosing the file', () => {
     }
   });
 
+  it('warns when anyone may publish, and reserves the permission keywords as group ids', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'herald.yml'), 'slack: { permissions: { publish: [everyone] } }');
+    expect(checkConfig({ env: {}, cwd })).toMatchObject({
+      ok: true,
+      warnings: [expect.stringMatching(/^slack\.permissions\.publish: everyone may put incidents/)],
+    });
+    expect(problems('people: [{ id: ann, name: Ann }]\ngroups: [{ id: oncall, members: [ann] }]')).toEqual([
+      'groups[0].id: "oncall" is reserved in slack.permissions; choose another id',
+    ]);
+    expect(problems('status_page: { auto_publish: [critical, urgent] }')).toEqual([
+      expect.stringContaining('status_page.auto_publish[1]'),
+    ]);
+  });
+
   it('checkConfig reports problems and warnings instead of throwing', () => {
     const cwd = tempDir();
     fs.writeFileSync(path.join(cwd, 'herald.yml'), 'services: [{ id: api, owner: ghosts }]');
