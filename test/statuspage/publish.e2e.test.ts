@@ -116,6 +116,7 @@ const api = (p: string, json?: unknown) =>
 test('an alert with host and IP labels is on no public surface until published, then under its public title only', async () => {
   const ref = await fireAlert(alert('fp-high-1', 'high'));
   await internalShows('billing-prod-eu'); // the internal page sees the alert's title
+  expect(await page('/internal', API)).toContain('not published yet');
 
   const stored = await api(`/incidents/${ref}`);
   expect(stored.body).toMatchObject({
