@@ -56,13 +56,23 @@ export function checkReferences(file: RawFile, context: RefContext): RefReport {
     'name',
   );
 
+  const keywords = ['everyone', 'owners', 'oncall'];
+  file.groups.forEach((g, i) => {
+    if (keywords.includes(g.id))
+      problems.push(`groups[${i}].id: "${g.id}" is reserved in slack.permissions; choose another id`);
+  });
   for (const [action, entries] of Object.entries(file.slack.permissions)) {
     entries.forEach((entry, i) => {
-      if (entry === 'everyone' || /^[UW][A-Z0-9]+$/.test(entry) || groups.has(entry)) return;
+      if (keywords.includes(entry) || /^[UW][A-Z0-9]+$/.test(entry) || groups.has(entry)) return;
       problems.push(
-        `slack.permissions.${action}[${i}]: unknown group "${entry}" (expected a group id, a Slack user ID or "everyone")`,
+        `slack.permissions.${action}[${i}]: unknown group "${entry}" (expected a group id, a Slack user ID, "everyone", "owners" or "oncall")`,
       );
     });
+  }
+  if (file.slack.permissions.publish.includes('everyone')) {
+    warnings.push(
+      'slack.permissions.publish: everyone may put incidents, titles and public messages on the status page and in subscriber mail; name groups, owners or oncall instead',
+    );
   }
 
   file.services.forEach((s, i) => {

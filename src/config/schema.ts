@@ -243,7 +243,18 @@ const component = z
   .strictObject({ id: slug, name: text.optional(), group: text.optional(), description: text.optional() })
   .transform(withName);
 
-const permission = z.array(text).min(1).default(['everyone']);
+/**
+ * Who may do one thing from Slack: `everyone`, Slack user IDs, group ids, `owners` (the owner
+ * groups of the services concerned) and `oncall` (whoever is on call now, in any schedule).
+ */
+const permission = (byDefault: readonly string[]) =>
+  z
+    .array(text)
+    .min(1)
+    .default([...byDefault]);
+/** The default for actions whose effect reaches customers or the rota: not just anyone. */
+export const RESTRICTED_DEFAULT = ['owners', 'oncall'] as const;
+const EVERYONE = ['everyone'] as const;
 
 /** The whole file, snake_case, as written (after `${ENV}` substitution). */
 export const fileSchema = z
@@ -253,7 +264,16 @@ export const fileSchema = z
       .strictObject({
         incidents_channel: slackChannelId.optional(),
         permissions: z
-          .strictObject({ declare: permission, resolve: permission, escalate: permission })
+          .strictObject({
+            declare: permission(EVERYONE),
+            update: permission(EVERYONE),
+            acknowledge: permission(EVERYONE),
+            resolve: permission(EVERYONE),
+            escalate: permission(EVERYONE),
+            override: permission(RESTRICTED_DEFAULT),
+            maintenance: permission(RESTRICTED_DEFAULT),
+            publish: permission(RESTRICTED_DEFAULT),
+          })
           .prefault({}),
       })
       .prefault({}),
@@ -265,7 +285,14 @@ export const fileSchema = z
     rules: list(rule),
     webhooks: list(webhook),
     integrations: list(integration),
-    status_page: z.strictObject({ title: text.optional(), components: list(component) }).prefault({}),
+    status_page: z
+      .strictObject({
+        title: text.optional(),
+        components: list(component),
+        /** Severities whose alert-opened incidents are published at once (default: none). */
+        auto_publish: list(oneOf('severity', SEVERITIES)),
+      })
+      .prefault({}),
     ingest: z
       .strictObject({
         flap_window_minutes: intBetween(1, 1440).default(10),

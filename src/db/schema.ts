@@ -38,6 +38,12 @@ export interface IncidentsTable {
   resolved_at: Timestamp | null;
   created_by: string;
   source: string;
+  /** What public surfaces show instead of `title` (migration 20261128T0400). */
+  public_title: string;
+  published: Generated<boolean>;
+  published_at: Timestamp | null;
+  published_by: string | null;
+  private: Generated<boolean>;
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -41,6 +41,11 @@ export function toIncident(row: IncidentRow): Incident {
     resolvedAt: dtOrNull(row.resolved_at),
     createdBy: row.created_by,
     source: row.source,
+    publicTitle: row.public_title,
+    published: row.published,
+    publishedAt: dtOrNull(row.published_at),
+    publishedBy: row.published_by,
+    private: row.private,
     version: row.version,
     updatedAt: dt(row.updated_at),
   };

@@ -12,10 +12,26 @@ import {
   parseRef,
   type Incident,
   type OpenStatus,
-  type Severity,
   type TimelineEvent,
 } from './incident';
 import * as repo from './incident.repository';
+import type {
+  AckResult,
+  DeclareInput,
+  PublishInput,
+  PublishResult,
+  ResolveInput,
+  UpdateInput,
+} from './inputs';
+
+export type {
+  AckResult,
+  DeclareInput,
+  PublishInput,
+  PublishResult,
+  ResolveInput,
+  UpdateInput,
+} from './inputs';
 
 /**
  * What subscribers receive, inside the transaction that made the change: notification planning,
@@ -42,43 +58,6 @@ export interface ChangeOptions {
 }
 export type ChangeSubscriber = (trx: Trx, change: IncidentChange) => Promise<void>;
 
-export interface DeclareInput {
-  title: string;
-  severity: Severity;
-  services: readonly string[];
-  description?: string;
-  impact?: string;
-  commander?: string | null;
-  /** When the outage began, if earlier than the declaration (alerts know this). */
-  startedAt?: DateTime;
-  source?: 'api' | 'slack' | 'alert';
-}
-
-export interface UpdateInput {
-  message: string;
-  publicMessage?: string | null;
-  status?: OpenStatus | 'resolved';
-  severity?: Severity;
-  title?: string;
-  description?: string;
-  impact?: string;
-  services?: readonly string[];
-  commander?: string | null;
-}
-
-export interface ResolveInput {
-  summary?: string;
-  publicMessage?: string | null;
-  rootCause?: string;
-  resolutionSteps?: string;
-}
-
-export interface AckResult {
-  incident: Incident;
-  /** False when the incident was already acknowledged: a double click or a retried request. */
-  changed: boolean;
-}
-
 export interface IncidentServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
@@ -104,8 +83,15 @@ export class IncidentService {
     this.checkServices(input.services);
     return this.deps.db.transaction().execute(async (trx) => {
       const now = this.deps.clock.now();
+      const isPrivate = input.private ?? false;
+      const published = !isPrivate && (input.published ?? input.source !== 'alert');
       const incident = await repo.insertIncident(trx, {
         title: input.title,
+        public_title: input.publicTitle ?? input.title,
+        published,
+        published_at: published ? now.toJSDate() : null,
+        published_by: published ? actor : null,
+        private: isPrivate,
         description: input.description ?? '',
         severity: input.severity,
         status: 'investigating',
@@ -125,7 +111,7 @@ export class IncidentService {
         kind: 'declared',
         message: input.description || null,
       });
-      await this.publish(trx, { incident, previous: null, event, context: options.context });
+      await this.announce(trx, { incident, previous: null, event, context: options.context });
       return incident;
     });
   }
@@ -156,10 +142,17 @@ export class IncidentService {
         impact: input.impact,
         services: input.services ? [...input.services] : undefined,
         commander: input.commander,
+        publicTitle: input.publicTitle,
+        private: input.private,
       };
       const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
       const changes = diff(before as unknown as Record<string, unknown>, defined);
-      const incident = await repo.updateIncident(trx, before.id, { ...defined, updated_at: now.toJSDate() });
+      const { publicTitle, ...columns } = defined;
+      const incident = await repo.updateIncident(trx, before.id, {
+        ...columns,
+        ...(publicTitle !== undefined ? { public_title: publicTitle as string } : {}),
+        updated_at: now.toJSDate(),
+      });
       const event = await repo.insertEvent(trx, {
         incidentId: before.id,
         at: now,
@@ -171,6 +164,35 @@ export class IncidentService {
       });
       return { incident, event };
     });
+  }
+
+  /**
+   * Puts the incident on the public surfaces under its public title (optionally a new one). A
+   * private incident may be published but stays hidden while private. Idempotent: publishing it
+   * again under the same title changes nothing and records nothing.
+   */
+  async publish(ref: string, input: PublishInput, actor: string): Promise<PublishResult> {
+    let changed = false;
+    const incident = await this.mutate(ref, {}, async (trx, before, now) => {
+      const publicTitle = input.publicTitle ?? before.publicTitle;
+      if (before.published && publicTitle === before.publicTitle) return { incident: before };
+      changed = true;
+      const incident = await repo.updateIncident(trx, before.id, {
+        public_title: publicTitle,
+        ...(before.published ? {} : { published: true, published_at: now.toJSDate(), published_by: actor }),
+        updated_at: now.toJSDate(),
+      });
+      const event = await repo.insertEvent(trx, {
+        incidentId: before.id,
+        at: now,
+        actor,
+        kind: 'updated',
+        changes: diff(before as unknown as Record<string, unknown>, { published: true, publicTitle }),
+        message: `Published on the status page as “${publicTitle}”${incident.private ? ' (hidden while private)' : ''}`,
+      });
+      return { incident, event };
+    });
+    return { incident, changed };
   }
 
   async acknowledge(ref: string, actor: string): Promise<AckResult> {
@@ -307,13 +329,13 @@ export class IncidentService {
     const work = async (trx: Trx): Promise<Incident> => {
       const before = await repo.lockIncident(trx, id);
       const { incident, event } = await apply(trx, before, this.deps.clock.now());
-      if (event) await this.publish(trx, { incident, previous: before, event, context: options.context });
+      if (event) await this.announce(trx, { incident, previous: before, event, context: options.context });
       return incident;
     };
     return within ? work(within) : this.deps.db.transaction().execute(work);
   }
 
-  private async publish(trx: Trx, change: IncidentChange): Promise<void> {
+  private async announce(trx: Trx, change: IncidentChange): Promise<void> {
     for (const subscriber of this.subscribers) await subscriber(trx, change);
   }
 

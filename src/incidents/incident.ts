@@ -29,6 +29,17 @@ export interface Incident {
   readonly resolvedAt: DateTime | null;
   readonly createdBy: string;
   readonly source: string;
+  /**
+   * The title public surfaces (status page, Statuspage JSON, feeds, subscriber mail) show: an
+   * alert's `title` names hosts and IPs, so it never leaves Herald.
+   */
+  readonly publicTitle: string;
+  /** Whether a person (or `status_page.auto_publish`) put it on the public surfaces. */
+  readonly published: boolean;
+  readonly publishedAt: DateTime | null;
+  readonly publishedBy: string | null;
+  /** Never public, even when published (a security incident). */
+  readonly private: boolean;
   readonly version: number;
   readonly updatedAt: DateTime;
 }
@@ -44,6 +55,12 @@ export interface TimelineEvent {
   readonly message: string | null;
   readonly publicMessage: string | null;
 }
+
+/**
+ * Whether the incident may appear on the status page, the Statuspage JSON, the feeds and in
+ * subscriber mail: published and not private. The one rule every public surface applies.
+ */
+export const isPublic = (i: Pick<Incident, 'published' | 'private'>): boolean => i.published && !i.private;
 
 export const refOf = (id: number): string => `INC-${id}`;
 

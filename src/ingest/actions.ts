@@ -11,6 +11,7 @@ import type { GroupSnapshot, IncidentSnapshot } from './ingest.repository';
 import { stormGroup } from './ingest.repository';
 import * as text from './messages';
 import type { IngestPolicy } from './types';
+import type { Severity } from '../incidents/incident';
 
 /**
  * Applies the decisions of grouping.ts. Actions that a person should see (declare, reopen, "N more
@@ -31,7 +32,20 @@ export interface ActionDeps {
    * not make their declaration fail for ever.
    */
   readonly knownServices: ReadonlySet<string>;
+  /**
+   * How an alert's incident shows publicly: its public title and whether it is published at once
+   * (`status_page.auto_publish` names its severity). Default: unpublished, a neutral title.
+   */
+  readonly publication?: (severity: Severity, services: readonly string[]) => Publication;
 }
+
+/** What public surfaces get of an alert's incident when it is opened. */
+export interface Publication {
+  readonly publicTitle: string;
+  readonly published: boolean;
+}
+
+const unpublished = (): Publication => ({ publicTitle: text.publicTitle([]), published: false });
 
 const actorOf = (integrationId: string) => `alert:${integrationId}`;
 
@@ -80,14 +94,17 @@ export async function applyGroupAction(
           await bind.setGroupIncident(trx, g, id, now);
           if (action.storm) await bind.setGroupIncident(trx, storm, id, now);
         },
-        (options) =>
-          deps.incidents.declare(
+        (options) => {
+          const severity = summary.severity ?? 'high';
+          const services = (action.storm ? (snap.service ? [snap.service] : []) : summary.services).filter(
+            (x) => deps.knownServices.size === 0 || deps.knownServices.has(x),
+          );
+          return deps.incidents.declare(
             {
               title: action.storm ? text.stormTitle(snap.service) : snap.title,
-              severity: summary.severity ?? 'high',
-              services: (action.storm ? (snap.service ? [snap.service] : []) : summary.services).filter(
-                (x) => deps.knownServices.size === 0 || deps.knownServices.has(x),
-              ),
+              severity,
+              services,
+              ...(deps.publication ?? unpublished)(severity, services),
               description: text.declareDescription(
                 summary,
                 g.integrationId,
@@ -98,7 +115,8 @@ export async function applyGroupAction(
             },
             actorOf(g.integrationId),
             options,
-          ),
+          );
+        },
       );
       return;
     }

@@ -1,5 +1,7 @@
 import { Counter } from 'prom-client';
-import type { Integration, IntegrationType } from '../config';
+import type { HeraldFile, Integration, IntegrationType, Severity } from '../config';
+import type { ActionDeps } from './actions';
+import { publicTitle } from './messages';
 import type { HeraldModule, ModuleContext } from '../modules';
 import { IngestService } from './ingest.service';
 import { compileMapping } from './mapping';
@@ -45,6 +47,20 @@ export const DEFAULT_LIMITS: HookLimits = {
   retryAfterSeconds: 1,
 };
 
+/**
+ * Public means published: an alert's incident gets a public title made of its services' names
+ * and stays off every public surface until a person publishes it, unless
+ * `status_page.auto_publish` lists its severity.
+ */
+function publicationFromConfig(file: HeraldFile): NonNullable<ActionDeps['publication']> {
+  const names = new Map(file.services.map((s) => [s.id, s.name]));
+  const auto = new Set<Severity>(file.statusPage.autoPublish);
+  return (severity, services) => ({
+    publicTitle: publicTitle(services.map((id) => names.get(id) ?? id)),
+    published: auto.has(severity),
+  });
+}
+
 /** The module and its service (tests and benchmarks drive the sweep directly). */
 export function createIngest(
   ctx: ModuleContext,
@@ -65,6 +81,7 @@ export function createIngest(
     policy,
     autoResolve: (id) => byId.get(id)?.autoResolve ?? true,
     knownServices,
+    publication: publicationFromConfig(ctx.config.file),
   });
   const limits: HookLimits = {
     ...DEFAULT_LIMITS,

@@ -34,6 +34,8 @@ export interface IngestServiceDeps {
   readonly policy: IngestPolicy;
   readonly autoResolve: (integrationId: string) => boolean;
   readonly knownServices: ReadonlySet<string>;
+  /** See {@link ActionDeps.publication}. */
+  readonly publication?: ActionDeps['publication'];
   /** Fact transactions in flight at once (see FactsWriter); default 2. */
   readonly writeConcurrency?: number;
 }

@@ -9,6 +9,14 @@ import { clip, oneLine, plural } from './text';
 
 const MAX_DESCRIPTION = 3000;
 
+/**
+ * The public title of an incident an alert opened: the affected services' configured names,
+ * never anything from the alert (its title and labels name hosts, IPs and clusters).
+ */
+export function publicTitle(serviceNames: readonly string[]): string {
+  return serviceNames.length ? `Service disruption: ${serviceNames.join(', ')}` : 'Investigating an issue';
+}
+
 export function stormTitle(service: string): string {
   return `Alert storm: ${service || 'alerts with no service'}`;
 }

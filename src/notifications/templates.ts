@@ -117,8 +117,9 @@ export function buildContent(
 
   if (audience === 'customer') {
     return {
-      subject: `${ctx.orgName}: ${incident.title}${incident.status === 'resolved' ? ' (resolved)' : ''}`,
-      headline: incident.title,
+      // What the status page would say: the public title, never the internal one.
+      subject: `${ctx.orgName}: ${incident.publicTitle}${incident.status === 'resolved' ? ' (resolved)' : ''}`,
+      headline: incident.publicTitle,
       paragraphs: [event.publicMessage ?? status],
       fields: [],
       links: [{ label: 'Status page', url: `${ctx.publicUrl}/` }],

@@ -17,6 +17,7 @@ export const ACTIONS = {
   update: 'incident.update',
   resolve: 'incident.resolve',
   escalate: 'incident.escalate',
+  publish: 'incident.publish',
 } as const;
 
 /** Modals (views.open) and what their submissions are matched on. */
@@ -24,6 +25,7 @@ export const CALLBACKS = {
   declare: 'incident.declare',
   update: 'incident.update.submit',
   resolve: 'incident.resolve.submit',
+  publish: 'incident.publish.submit',
 } as const;
 
 /** Events API events Herald subscribes to (manifest `event_subscriptions.bot_events`). */
@@ -47,6 +49,9 @@ export const INPUTS = {
   publicMessage: 'public_message',
   summary: 'summary',
   rootCause: 'root_cause',
+  publicTitle: 'public_title',
+  /** Checkboxes: one option, `private`, checked when the incident is kept off public surfaces. */
+  private: 'private',
 } as const;
 export type InputId = (typeof INPUTS)[keyof typeof INPUTS];
 

@@ -1,4 +1,5 @@
 import type { HeraldModule, ModuleContext } from '../modules';
+import { isPublic } from '../incidents/incident';
 import type { ChangeSubscriber } from '../incidents/incident.service';
 import { registerApiRoutes } from './api';
 import { PageCache } from './cache';
@@ -128,16 +129,19 @@ export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions 
     await notifyChange(trx, `incident:${incident.id}:${event.id}`);
   };
 
-  /** Public updates go to confirmed subscribers, planned in the same transaction. */
+  /**
+   * Public updates of public incidents (published, not private) go to confirmed subscribers,
+   * planned in the same transaction, under the public title only.
+   */
   const emailSubscribers: ChangeSubscriber = async (trx, { incident, event }) => {
     const message = event.publicMessage?.trim();
-    if (!subscriptions || !message) return;
+    if (!subscriptions || !message || !isPublic(incident)) return;
     const impact = incidentImpact(incident, site.componentOfService, []);
     await subscriptions.notifyIncidentUpdate(
       trx,
       {
         ref: incident.ref,
-        title: incident.title,
+        title: incident.publicTitle,
         status: incident.status,
         impact: SEVERITY_IMPACT[incident.severity],
         components: site.components.filter((c) => impact.has(c.id)).map((c) => c.name),

@@ -5,6 +5,7 @@ import type { RenderResult, Renderer } from './cache';
 import { renderFeed } from './feeds';
 import { buildModel, type PageModel, type Site } from './model';
 import type { DeliveryHealth } from './ports';
+import { publicSnapshot } from './public';
 import type { Snapshot } from './snapshot';
 import { STATUSPAGE_DOCUMENTS } from './statuspage-json';
 import { dailyStats } from './timeline';
@@ -51,7 +52,11 @@ export function renderers(opts: {
   subscriptions: boolean;
   deliveryHealth?: DeliveryHealth;
 }): Renderers {
-  const model = memoModel(opts.site);
+  // Two models: every public response is rendered from the public snapshot (published, not
+  // private, public titles); only /internal sees every incident.
+  const publicModel = memoModel(opts.site);
+  const model = (snapshot: Snapshot, now: DateTime) => publicModel(publicSnapshot(snapshot), now);
+  const internalModel = memoModel(opts.site);
   const ok = (m: PageModel, body: string, contentType: string): RenderResult => ({
     body,
     contentType,
@@ -76,7 +81,7 @@ export function renderers(opts: {
       return ok(m, html(<PublicPage model={m} subscriptions={opts.subscriptions} />), HTML);
     },
     internalPage: async (snapshot, now) => {
-      const m = model(snapshot, now);
+      const m = internalModel(snapshot, now);
       const since = now.minus({ hours: 24 });
       const rows = opts.deliveryHealth ? await opts.deliveryHealth(since) : null;
       return {

@@ -53,6 +53,12 @@ describe('incident API', () => {
       started_at: '2026-11-26T12:00:00.000Z',
       resolved_at: null,
       updated_at: '2026-11-26T12:00:00.000Z',
+      // People declare in their own words: public at once, under the title, unless private.
+      public_title: 'Checkout failing',
+      published: true,
+      published_at: '2026-11-26T12:00:00.000Z',
+      published_by: 'api',
+      private: false,
     });
     const ref = inc.ref as string;
     expect(ref).toMatch(/^INC-\d+$/);
@@ -141,6 +147,20 @@ describe('incident API', () => {
         400,
         'Validation',
         /title: must be at most 200/,
+      ],
+      [
+        'private not a boolean',
+        { json: { title: 'x', severity: 'low', services: [], private: 'yes' } },
+        400,
+        'Validation',
+        /private: must be true or false/,
+      ],
+      [
+        'empty public title',
+        { json: { title: 'x', severity: 'low', services: [], public_title: ' ' } },
+        400,
+        'Validation',
+        /public_title: must not be empty/,
       ],
       [
         'services not a list',

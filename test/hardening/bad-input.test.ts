@@ -124,14 +124,19 @@ function headersOf(p: Payload, extra: Record<string, string | undefined>): Recor
 const fill = (template: string, param: string): string => template.replace(/:\w+/, param);
 
 const API_ROUTES: ReadonlyArray<readonly [string, string, readonly string[]]> = [
-  ['POST', '/api/v1/incidents', ['title', 'severity', 'services', 'description', 'impact', 'commander']],
+  [
+    'POST',
+    '/api/v1/incidents',
+    ['title', 'severity', 'services', 'description', 'impact', 'commander', 'public_title', 'private'],
+  ],
   ['GET', '/api/v1/incidents', ['status', 'severity', 'service', 'limit', 'before']],
   ['GET', '/api/v1/incidents/:ref', []],
   [
     'POST',
     '/api/v1/incidents/:ref/updates',
-    ['message', 'status', 'public_message', 'severity', 'title', 'services'],
+    ['message', 'status', 'public_message', 'severity', 'title', 'services', 'public_title', 'private'],
   ],
+  ['POST', '/api/v1/incidents/:ref/publish', ['public_title']],
   ['POST', '/api/v1/incidents/:ref/acknowledge', []],
   ['POST', '/api/v1/incidents/:ref/resolve', ['message', 'public_message', 'root_cause', 'resolution_steps']],
   ['POST', '/api/v1/incidents/:ref/reopen', ['message']],

@@ -7,7 +7,7 @@ import { ACTIONS, CALLBACKS, COMMAND, EVENTS, EVENTS_PATH } from '../../src/slac
 import { registerListeners } from '../../src/slack/listeners';
 import type { ListenerDeps } from '../../src/slack/listeners/deps';
 import { incidentMessage } from '../../src/slack/views/incident-message';
-import { declareModal, resolveModal, updateModal } from '../../src/slack/views/modals';
+import { declareModal, publishModal, resolveModal, updateModal } from '../../src/slack/views/modals';
 import { exampleConfig, incident, T0 } from './fixtures';
 
 /**
@@ -100,19 +100,21 @@ test('buttons and modals are answered: interactivity on, at /slack/events, every
   expect([...view].sort()).toEqual(Object.values(CALLBACKS).sort());
 
   // Every button the incident message renders, and every modal Herald opens, has its listener.
-  const rendered = incidentMessage(incident(), { now: T0, serviceNames: [] }).attachments[0]!.blocks!;
+  const rendered = incidentMessage(incident({ published: false }), { now: T0, serviceNames: [] })
+    .attachments[0]!.blocks!;
   const buttonIds = rendered.flatMap((b) =>
     b.type === 'actions'
       ? (b as { elements: Array<{ action_id: string }> }).elements.map((e) => e.action_id)
       : [],
   );
-  expect(buttonIds).toHaveLength(4);
+  expect(buttonIds).toHaveLength(5); // Publish too, while the incident is not public
   expect(buttonIds.every((id) => action.includes(id))).toBe(true);
   const config = exampleConfig();
   for (const modal of [
     declareModal(config, { title: '', meta: {} }),
     updateModal(incident(), {}),
     resolveModal(incident(), {}),
+    publishModal(incident(), {}),
   ]) {
     expect(view).toContain(modal.callback_id);
   }

@@ -15,15 +15,30 @@ describe('permissions from slack.permissions (herald.example.yml: resolve = [pla
     ['U0STRANGER', 'resolve', false], // unknown to config
     ['U0STRANGER', 'declare', true], // everyone
     ['U0CAROL01', 'escalate', true],
+    ['U0STRANGER', 'update', true], // default everyone
+    ['U0STRANGER', 'acknowledge', true], // default everyone
+    ['U0STRANGER', 'publish', false], // default owners + oncall
+    ['U0CAROL01', 'override', false],
+    ['U0CAROL01', 'maintenance', false],
   ] as const)('%s may %s: %s', (user, action, allowed) => {
     expect(isAllowed(file, action, user)).toBe(allowed);
+  });
+
+  test('owners means the owner groups of the services concerned; oncall whoever is on call', () => {
+    // checkout is owned by platform (alice, bob); no service concerned: owners is nobody.
+    expect(isAllowed(file, 'publish', 'U0ALICE01', { services: ['checkout'] })).toBe(true);
+    expect(isAllowed(file, 'publish', 'U0ALICE01', { services: [] })).toBe(false);
+    expect(isAllowed(file, 'publish', 'U0CAROL01', { services: ['checkout'] })).toBe(false);
+    expect(isAllowed(file, 'publish', 'U0CAROL01', { onCall: new Set(['carol']) })).toBe(true);
+    expect(isAllowed(file, 'override', 'U0DANA001', { onCall: new Set(['carol']) })).toBe(false);
   });
 
   test('a refusal is a Forbidden error naming who may', () => {
     expect(() => requireAllowed(file, 'resolve', 'U0CAROL01')).toThrow(
       expect.objectContaining({
         code: 'Forbidden',
-        message: 'You are not allowed to resolve incidents. Ask someone in Platform team.',
+        message:
+          'You are not allowed to resolve incidents: that needs the “resolve” permission (slack.permissions.resolve: Platform team, <@U0DANA001>).',
       }),
     );
   });
@@ -31,6 +46,20 @@ describe('permissions from slack.permissions (herald.example.yml: resolve = [pla
 
 describe('the incident message', () => {
   const now = T0.plus({ minutes: 65 });
+
+  test('Publish button and a visibility line while not public; none once published or private', () => {
+    const ids = (i: ReturnType<typeof incident>) =>
+      JSON.stringify(incidentMessage(i, { now, serviceNames: [] }).attachments[0]!.blocks);
+    const unpublished = ids(incident({ published: false }));
+    expect(unpublished).toContain(ACTIONS.publish);
+    expect(unpublished).toContain('Not on the status page');
+    const published = ids(incident({ published: true, publicTitle: 'Checkout is slow' }));
+    expect(published).not.toContain(ACTIONS.publish);
+    expect(published).toContain('On the status page as “Checkout is slow”');
+    const hidden = ids(incident({ published: false, private: true }));
+    expect(hidden).not.toContain(ACTIONS.publish);
+    expect(hidden).toContain('Private: never on the status page');
+  });
 
   test('open: severity colour and emoji, fields, four buttons carrying the ref', () => {
     const m = incidentMessage(incident(), { now, serviceNames: ['Checkout'] });

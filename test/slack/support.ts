@@ -162,7 +162,8 @@ export function buttonBody(actionId: string, value: string, user: string, respon
 type StateValue =
   | { type: 'plain_text_input'; value: string | null }
   | { type: 'static_select'; selected_option: { value: string } | null }
-  | { type: 'multi_static_select'; selected_options: { value: string }[] };
+  | { type: 'multi_static_select'; selected_options: { value: string }[] }
+  | { type: 'checkboxes'; selected_options: { value: string }[] };
 
 export const input = (value: string | null): StateValue => ({ type: 'plain_text_input', value });
 export const choice = (value: string | null): StateValue => ({
@@ -171,6 +172,12 @@ export const choice = (value: string | null): StateValue => ({
 });
 export const choices = (...values: string[]): StateValue => ({
   type: 'multi_static_select',
+  selected_options: values.map((value) => ({ value })),
+});
+
+/** Checkboxes with these options ticked (none: all unticked). */
+export const checkboxes = (...values: string[]): StateValue => ({
+  type: 'checkboxes',
   selected_options: values.map((value) => ({ value })),
 });
 

@@ -188,7 +188,7 @@ rules:
     escalation_policy: nightly
 `;
     expect(problems(text)).toEqual([
-      'slack.permissions.declare[3]: unknown group "nobody" (expected a group id, a Slack user ID or "everyone")',
+      'slack.permissions.declare[3]: unknown group "nobody" (expected a group id, a Slack user ID, "everyone", "owners" or "oncall")',
       'services[0].owner: unknown group "paymnts"',
       'services[0].component: unknown status page component "cart"',
       'services[0].escalation_policy: unknown escalation policy "urgent"',
@@ -294,7 +294,18 @@ describe('parsed file', () => {
     const { file } = parseConfigText('', {});
     expect(file).toEqual({
       organization: { name: 'Herald' },
-      slack: { permissions: { declare: ['everyone'], resolve: ['everyone'], escalate: ['everyone'] } },
+      slack: {
+        permissions: {
+          declare: ['everyone'],
+          update: ['everyone'],
+          acknowledge: ['everyone'],
+          resolve: ['everyone'],
+          escalate: ['everyone'],
+          override: ['owners', 'oncall'],
+          maintenance: ['owners', 'oncall'],
+          publish: ['owners', 'oncall'],
+        },
+      },
       services: [],
       people: [],
       groups: [],
@@ -303,7 +314,7 @@ describe('parsed file', () => {
       rules: [],
       webhooks: [],
       integrations: [],
-      statusPage: { title: 'Herald', components: [] },
+      statusPage: { title: 'Herald', components: [], autoPublish: [] },
       delivery: { maxAttempts: 5, sesRatePerSecond: 14, claimTimeoutSeconds: 60 },
       ingest: {
         flapWindowMinutes: 10,
@@ -586,6 +597,21 @@ describe('choosing the file', () => {
         source: path.join(cwd, 'missing.yml'),
       });
     }
+  });
+
+  it('warns when anyone may publish, and reserves the permission keywords as group ids', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'herald.yml'), 'slack: { permissions: { publish: [everyone] } }');
+    expect(checkConfig({ env: {}, cwd })).toMatchObject({
+      ok: true,
+      warnings: [expect.stringMatching(/^slack\.permissions\.publish: everyone may put incidents/)],
+    });
+    expect(problems('people: [{ id: ann, name: Ann }]\ngroups: [{ id: oncall, members: [ann] }]')).toEqual([
+      'groups[0].id: "oncall" is reserved in slack.permissions; choose another id',
+    ]);
+    expect(problems('status_page: { auto_publish: [critical, urgent] }')).toEqual([
+      expect.stringContaining('status_page.auto_publish[1]'),
+    ]);
   });
 
   it('checkConfig reports problems and warnings instead of throwing', () => {

@@ -38,6 +38,11 @@ const incident = (status: Status, acknowledged = false): Incident => ({
   resolvedAt: status === 'resolved' ? DateTime.utc() : null,
   createdBy: 'api',
   source: 'api',
+  publicTitle: 't',
+  published: true,
+  publishedAt: null,
+  publishedBy: null,
+  private: false,
   version: 1,
   updatedAt: DateTime.utc(),
 });

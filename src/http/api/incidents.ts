@@ -17,6 +17,8 @@ const declareBody = z.strictObject({
   description: text(10_000).optional(),
   impact: text(2_000).optional(),
   commander: text(200).optional(),
+  public_title: required(200).optional(),
+  private: z.boolean({ message: 'must be true or false' }).optional(),
 });
 
 const updateBody = z.strictObject({
@@ -29,7 +31,11 @@ const updateBody = z.strictObject({
   impact: text(2_000).optional(),
   services: services.optional(),
   commander: text(200).optional(),
+  public_title: required(200).optional(),
+  private: z.boolean({ message: 'must be true or false' }).optional(),
 });
+
+const publishBody = z.strictObject({ public_title: required(200).optional() });
 
 const resolveBody = z.strictObject({
   message: text(5_000).optional(),
@@ -61,8 +67,11 @@ function actorOf(headers: Record<string, unknown>): string {
 /** `/api/v1/incidents` (CONTRACT.md). Thin: parse, call the service, serialise. */
 export function registerIncidentRoutes(app: FastifyInstance, incidents: IncidentService): void {
   app.post('/api/v1/incidents', async (req, reply) => {
-    const body = parse(declareBody, req.body);
-    const incident = await incidents.declare({ ...body, source: 'api' }, actorOf(req.headers));
+    const { public_title, private: isPrivate, ...body } = parse(declareBody, req.body);
+    const incident = await incidents.declare(
+      { ...body, publicTitle: public_title, private: isPrivate, source: 'api' },
+      actorOf(req.headers),
+    );
     return reply.code(201).send(incidentJson(incident));
   });
 
@@ -93,10 +102,24 @@ export function registerIncidentRoutes(app: FastifyInstance, incidents: Incident
         impact: b.impact,
         services: b.services,
         commander: b.commander,
+        publicTitle: b.public_title,
+        private: b.private,
       },
       actorOf(req.headers),
     );
     return reply.code(201).send(incidentJson(incident));
+  });
+
+  /** Puts an incident (an alert's, typically) on the status page, feeds and subscriber mail. */
+  app.post('/api/v1/incidents/:ref/publish', async (req) => {
+    const { ref } = parse(refParams, req.params, 'reference');
+    const b = parse(publishBody, req.body ?? {});
+    const { incident, changed } = await incidents.publish(
+      ref,
+      { publicTitle: b.public_title },
+      actorOf(req.headers),
+    );
+    return { ...incidentJson(incident), already_published: !changed };
   });
 
   app.post('/api/v1/incidents/:ref/acknowledge', async (req) => {

@@ -22,6 +22,11 @@ export function incidentJson(i: Incident) {
     resolved_at: iso(i.resolvedAt),
     created_by: i.createdBy,
     source: i.source,
+    public_title: i.publicTitle,
+    published: i.published,
+    published_at: iso(i.publishedAt),
+    published_by: i.publishedBy,
+    private: i.private,
     updated_at: iso(i.updatedAt),
   };
 }

@@ -57,7 +57,8 @@ export function incidentMessage(
   if (resolved && incident.rootCause) {
     blocks.push(section(`*Root cause*\n${mrkdwn(incident.rootCause, 2500)}`));
   }
-  if (!resolved) blocks.push(buttons(incident.ref));
+  blocks.push(context(visibility(incident)));
+  if (!resolved) blocks.push(buttons(incident.ref, { publish: !incident.published && !incident.private }));
   blocks.push(context(`Herald · ${incident.ref} · updates in the thread`));
 
   const text = `${emoji} ${incident.ref} [${style.label}] ${mrkdwn(incident.title, 200)}: ${STATUS_LABEL[incident.status]}`;
@@ -67,8 +68,18 @@ export function incidentMessage(
   };
 }
 
-/** Acknowledge, Update, Resolve, Escalate; each button's value is the incident ref. */
-export function buttons(ref: string): KnownBlock {
+/** Where the incident shows publicly: responders see at once whether customers see it. */
+function visibility(incident: Incident): string {
+  if (incident.private) return ':lock: Private: never on the status page';
+  if (!incident.published) return ':see_no_evil: Not on the status page (Publish puts it there)';
+  return `:globe_with_meridians: On the status page as “${mrkdwn(incident.publicTitle, 200)}”`;
+}
+
+/**
+ * Acknowledge, Update, Resolve, Escalate, and Publish while the incident is not public (and not
+ * private); each button's value is the incident ref.
+ */
+export function buttons(ref: string, opts: { publish: boolean } = { publish: false }): KnownBlock {
   return {
     type: 'actions',
     block_id: 'incident_actions',
@@ -95,6 +106,9 @@ export function buttons(ref: string): KnownBlock {
           deny: label('Cancel'),
         },
       },
+      ...(opts.publish
+        ? [{ type: 'button' as const, action_id: ACTIONS.publish, text: label('Publish'), value: ref }]
+        : []),
     ],
   };
 }

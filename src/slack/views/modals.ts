@@ -15,7 +15,28 @@ export const MAX = {
   publicMessage: 2000,
   summary: 3000,
   rootCause: 3000,
+  publicTitle: 200,
 };
+
+/** The one option of the private checkboxes (its value is what a submission carries). */
+export const PRIVATE_OPTION = 'private';
+
+/** "Private": kept off the status page, feeds and subscriber mail, even once published. */
+function privateInput(checked: boolean): KnownBlock {
+  const opt = option('Private: never on the status page, feeds or subscriber mail', PRIVATE_OPTION);
+  return {
+    type: 'input',
+    block_id: INPUTS.private,
+    optional: true,
+    label: text('Visibility'),
+    element: {
+      type: 'checkboxes',
+      action_id: INPUT_ACTION,
+      options: [opt],
+      ...(checked ? { initial_options: [opt] } : {}),
+    },
+  };
+}
 
 const text = (s: string) => ({ type: 'plain_text' as const, text: s, emoji: true });
 
@@ -113,6 +134,12 @@ export function declareModal(config: HeraldConfig, opts: { title: string; meta: 
       max: MAX.impact,
       placeholder: 'What customers notice',
     }),
+    textInput(INPUTS.publicTitle, 'Public title', {
+      optional: true,
+      max: MAX.publicTitle,
+      hint: 'Shown on the status page instead of the title; default: the title',
+    }),
+    privateInput(false),
   );
   return modal(CALLBACKS.declare, 'Declare an incident', 'Declare', blocks, opts.meta);
 }
@@ -142,8 +169,9 @@ export function updateModal(incident: Incident, meta: ModalMetadata): ModalView 
       multiline: true,
       optional: true,
       max: MAX.publicMessage,
-      hint: 'Shown on the status page',
+      hint: 'Shown on the status page and mailed to subscribers (needs the publish permission)',
     }),
+    privateInput(incident.private),
   ];
   return modal(CALLBACKS.update, `Update ${incident.ref}`, 'Post update', blocks, {
     ...meta,
@@ -151,7 +179,25 @@ export function updateModal(incident: Incident, meta: ModalMetadata): ModalView 
   });
 }
 
-/** Resolve: resolution summary and root cause. */
+/**
+ * Publish: the public title to check (an alert's title names hosts; the suggested one does not)
+ * before the incident goes on the status page, the feeds and subscriber mail.
+ */
+export function publishModal(incident: Incident, meta: ModalMetadata): ModalView {
+  const blocks: KnownBlock[] = [
+    textInput(INPUTS.publicTitle, 'Public title', {
+      max: MAX.publicTitle,
+      initial: incident.publicTitle,
+      hint: 'What customers will read. Internal title: ' + plain(incident.title, 120),
+    }),
+  ];
+  return modal(CALLBACKS.publish, `Publish ${incident.ref}`, 'Publish', blocks, {
+    ...meta,
+    ref: incident.ref,
+  });
+}
+
+/** Resolve: resolution summary, root cause and an optional public message. */
 export function resolveModal(incident: Incident, meta: ModalMetadata): ModalView {
   const blocks: KnownBlock[] = [
     textInput(INPUTS.summary, 'Resolution summary', {
@@ -160,6 +206,12 @@ export function resolveModal(incident: Incident, meta: ModalMetadata): ModalView
       placeholder: 'What fixed it',
     }),
     textInput(INPUTS.rootCause, 'Root cause', { multiline: true, optional: true, max: MAX.rootCause }),
+    textInput(INPUTS.publicMessage, 'Public message', {
+      multiline: true,
+      optional: true,
+      max: MAX.publicMessage,
+      hint: 'Shown on the status page and mailed to subscribers (needs the publish permission)',
+    }),
   ];
   return modal(CALLBACKS.resolve, `Resolve ${incident.ref}`, 'Resolve', blocks, {
     ...meta,

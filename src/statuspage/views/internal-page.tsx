@@ -32,6 +32,13 @@ function Responders(props: { view: IncidentView }) {
           <span class="warn">Not acknowledged</span>
         )}
         {i.services.length ? ` · Services ${i.services.join(', ')}` : ''}
+        {' · '}
+        <strong>Public</strong>{' '}
+        {i.private
+          ? 'never (private)'
+          : i.published
+            ? `as “${i.publicTitle}”`
+            : 'no: not published yet (it is on no public page, feed or mail)'}
       </p>
       <details>
         <summary>Full timeline with internal notes ({props.view.timeline.length})</summary>

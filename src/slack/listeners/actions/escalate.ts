@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { ACTIONS } from '../../ids';
 import { slackActor } from '../../mrkdwn';
-import { requireAllowed } from '../../permissions';
+import { authorize } from '../../permissions';
 import type { ListenerDeps } from '../deps';
 import { escalateReply } from '../commands/replies';
 
@@ -14,8 +14,9 @@ export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockButtonAction>(ACTIONS.escalate, async ({ ack, action, body, respond, context }) => {
     await ack();
     if (context.retryNum) return;
-    requireAllowed(deps.config.file, 'escalate', body.user.id);
-    const incident = await deps.incidents.escalate(action.value ?? '', slackActor(body.user.id));
+    const current = await deps.incidents.get(action.value ?? '');
+    await authorize(deps, 'escalate', body.user.id, { services: current.services });
+    const incident = await deps.incidents.escalate(current.ref, slackActor(body.user.id));
     await respond(escalateReply(incident));
   });
 }

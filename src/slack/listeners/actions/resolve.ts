@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { ACTIONS } from '../../ids';
-import { requireAllowed } from '../../permissions';
+import { authorize } from '../../permissions';
 import { resolveModal } from '../../views/modals';
 import type { ListenerDeps } from '../deps';
 
@@ -8,8 +8,8 @@ import type { ListenerDeps } from '../deps';
 export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockButtonAction>(ACTIONS.resolve, async ({ ack, action, body, client, respond }) => {
     await ack();
-    requireAllowed(deps.config.file, 'resolve', body.user.id);
     const incident = await deps.incidents.get(action.value ?? '');
+    await authorize(deps, 'resolve', body.user.id, { services: incident.services });
     if (incident.status === 'resolved') {
       await respond({
         response_type: 'ephemeral',

@@ -6,11 +6,18 @@ import { createOverride } from '../../../escalation/overrides';
 import { HeraldError } from '../../../common/errors';
 import { MaintenanceService } from '../../../statuspage/maintenance.service';
 import { mrkdwn, slackActor } from '../../mrkdwn';
-import { requireAllowed } from '../../permissions';
-import { declareModal, resolveModal, updateModal } from '../../views/modals';
+import { authorize, servicesOfComponents, servicesOfSchedule } from '../../permissions';
+import { declareModal, publishModal, resolveModal, updateModal } from '../../views/modals';
 import type { ListenerDeps } from '../deps';
 import { parseCommand, usageText, type ParsedCommand } from './parse';
-import { acknowledgeReply, escalateReply, listReply, onCallReply, statusReply } from './replies';
+import {
+  acknowledgeReply,
+  escalateReply,
+  listReply,
+  onCallReply,
+  publishRefusal,
+  statusReply,
+} from './replies';
 
 /**
  * `/incident …`: one listener, thin. Help and usage are the ack itself; everything else acks at
@@ -53,7 +60,7 @@ async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: R
   const meta = { responseUrl: r.responseUrl };
   switch (cmd.kind) {
     case 'declare':
-      requireAllowed(deps.config.file, 'declare', user);
+      await authorize(deps, 'declare', user);
       await r.client.views.open({
         trigger_id: r.triggerId,
         view: declareModal(deps.config, { title: cmd.title, meta }),
@@ -61,12 +68,13 @@ async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: R
       return;
     case 'update': {
       const incident = await deps.incidents.get(cmd.ref);
+      await authorize(deps, 'update', user, { services: incident.services });
       await r.client.views.open({ trigger_id: r.triggerId, view: updateModal(incident, meta) });
       return;
     }
     case 'resolve': {
-      requireAllowed(deps.config.file, 'resolve', user);
       const incident = await deps.incidents.get(cmd.ref);
+      await authorize(deps, 'resolve', user, { services: incident.services });
       if (incident.status === 'resolved') {
         await r.respond({ response_type: 'ephemeral', text: `${incident.ref} is already resolved.` });
         return;
@@ -74,14 +82,25 @@ async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: R
       await r.client.views.open({ trigger_id: r.triggerId, view: resolveModal(incident, meta) });
       return;
     }
+    case 'publish': {
+      const incident = await deps.incidents.get(cmd.ref);
+      await authorize(deps, 'publish', user, { services: incident.services });
+      const refused = publishRefusal(incident);
+      if (refused) await r.respond(refused);
+      else await r.client.views.open({ trigger_id: r.triggerId, view: publishModal(incident, meta) });
+      return;
+    }
     case 'ack': {
-      const result = await deps.incidents.acknowledge(cmd.ref, slackActor(user));
+      const current = await deps.incidents.get(cmd.ref);
+      await authorize(deps, 'acknowledge', user, { services: current.services });
+      const result = await deps.incidents.acknowledge(current.ref, slackActor(user));
       await r.respond(acknowledgeReply(result));
       return;
     }
     case 'escalate': {
-      requireAllowed(deps.config.file, 'escalate', user);
-      await r.respond(escalateReply(await deps.incidents.escalate(cmd.ref, slackActor(user))));
+      const current = await deps.incidents.get(cmd.ref);
+      await authorize(deps, 'escalate', user, { services: current.services });
+      await r.respond(escalateReply(await deps.incidents.escalate(current.ref, slackActor(user))));
       return;
     }
     case 'status':
@@ -94,7 +113,14 @@ async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: R
       await r.respond(await onCallReply(deps));
       return;
     case 'maintenance': {
-      requireAllowed(deps.config.file, 'declare', user);
+      // A maintenance banner is public: the maintenance permission, for the services shown as
+      // those components.
+      // (Unknown components are refused by the service below, with their names.)
+      const known = deps.config.file.statusPage.components.map((c) => c.id);
+      if (cmd.components.every((c) => known.includes(c)))
+        await authorize(deps, 'maintenance', user, {
+          services: servicesOfComponents(deps.config.file, cmd.components),
+        });
       const now = deps.clock.now();
       const startsAt = cmd.start.toLowerCase() === 'now' ? now : DateTime.fromISO(cmd.start, { zone: 'utc' });
       if (!startsAt.isValid)
@@ -118,7 +144,11 @@ async function run(cmd: Exclude<ParsedCommand, { kind: 'help' | 'usage' }>, r: R
       return;
     }
     case 'override': {
-      requireAllowed(deps.config.file, 'escalate', user);
+      // (An unknown schedule is refused by createOverride below, with its name.)
+      if (deps.config.file.schedules.some((s) => s.id === cmd.schedule))
+        await authorize(deps, 'override', user, {
+          services: servicesOfSchedule(deps.config.file, cmd.schedule),
+        });
       const person = deps.config.file.people.find((p) => p.id === cmd.person || p.slackUserId === cmd.person);
       const now = deps.clock.now();
       const o = await createOverride(

@@ -4,7 +4,10 @@ import { mrkdwn } from '../../mrkdwn';
 /** What `/incident <text>` asks for. Pure; the listener acts on it. */
 export type ParsedCommand =
   | { readonly kind: 'declare'; readonly title: string }
-  | { readonly kind: 'update' | 'ack' | 'resolve' | 'status' | 'escalate'; readonly ref: string }
+  | {
+      readonly kind: 'update' | 'ack' | 'resolve' | 'status' | 'escalate' | 'publish';
+      readonly ref: string;
+    }
   | { readonly kind: 'list' | 'oncall' | 'help' }
   | { readonly kind: 'override'; readonly schedule: string; readonly person: string; readonly hours: number }
   | {
@@ -23,6 +26,7 @@ const WITH_REF = {
   resolve: 'resolve',
   status: 'status',
   escalate: 'escalate',
+  publish: 'publish',
 } as const;
 const REF = /^(?:INC-)?(\d{1,9})$/i;
 
@@ -108,6 +112,7 @@ export function usageText(problem?: string): string {
     `• \`${COMMAND} ack INC-7\`: acknowledge (stops escalation)`,
     `• \`${COMMAND} resolve INC-7\`: resolve (summary and root cause)`,
     `• \`${COMMAND} escalate INC-7\`: page the next escalation level now`,
+    `• \`${COMMAND} publish INC-7\`: put it on the status page (check its public title first)`,
     `• \`${COMMAND} status INC-7\`: show an incident`,
     `• \`${COMMAND} list\`: open incidents`,
     `• \`${COMMAND} oncall\`: who is on call now`,

@@ -25,6 +25,17 @@ export function acknowledgeReply({ incident, changed }: AckResult): RespondArgum
   return ephemeral(`${incident.ref} was already acknowledged by ${by}${at}.`);
 }
 
+/**
+ * Why an incident cannot be published from Slack now, or null when it can: a private incident
+ * is made non-private (Update) first, so that publishing one is never a way round `private`.
+ */
+export function publishRefusal(incident: Incident): RespondArguments | null {
+  if (!incident.private) return null;
+  return ephemeral(
+    `:lock: ${incident.ref} is private, so it stays off the status page. Untick “Private” in its update form first.`,
+  );
+}
+
 export function escalateReply(incident: Incident): RespondArguments {
   return ephemeral(`:rotating_light: Escalated ${incident.ref}: the next escalation level is being paged.`);
 }

@@ -2,7 +2,7 @@ import type { ViewOutput } from '@slack/bolt';
 import { z } from 'zod';
 import { SEVERITIES, STATUSES } from '../../../incidents/incident';
 import { INPUT_ACTION, INPUTS, type InputId } from '../../ids';
-import { MAX } from '../../views/modals';
+import { MAX, PRIVATE_OPTION } from '../../views/modals';
 
 /** A submission either parses, or names the blocks to mark with an error (response_action: errors). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Partial<Record<InputId, string>> };
@@ -36,6 +36,12 @@ const requiredText = (max: number, missing: string) =>
     .min(1, { error: missing })
     .max(max, { error: `At most ${max} characters` });
 
+/** The private checkboxes: true or false when the modal had them, undefined when it did not. */
+const privateBox = z
+  .array(z.string())
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v.includes(PRIVATE_OPTION)));
+
 function parse<S extends z.ZodType>(schema: S, values: Values): Parsed<z.output<S>> {
   const result = schema.safeParse(read(values));
   if (result.success) return { ok: true, value: result.data };
@@ -60,6 +66,8 @@ export function parseDeclare(values: Values, knownServices: readonly string[]) {
         .refine((ids) => ids.every((id) => knownServices.includes(id)), { error: 'Unknown service' }),
       [INPUTS.description]: optionalText(MAX.description),
       [INPUTS.impact]: optionalText(MAX.impact),
+      [INPUTS.publicTitle]: optionalText(MAX.publicTitle),
+      [INPUTS.private]: privateBox,
     }),
     values,
   );
@@ -76,6 +84,7 @@ export function parseUpdate(values: Values) {
       ),
       [INPUTS.message]: requiredText(MAX.message, 'Write what changed'),
       [INPUTS.publicMessage]: optionalText(MAX.publicMessage),
+      [INPUTS.private]: privateBox,
     }),
     values,
   );
@@ -86,7 +95,15 @@ export function parseResolve(values: Values) {
     z.object({
       [INPUTS.summary]: requiredText(MAX.summary, 'Say how it was resolved'),
       [INPUTS.rootCause]: optionalText(MAX.rootCause),
+      [INPUTS.publicMessage]: optionalText(MAX.publicMessage),
     }),
+    values,
+  );
+}
+
+export function parsePublish(values: Values) {
+  return parse(
+    z.object({ [INPUTS.publicTitle]: requiredText(MAX.publicTitle, 'Give it a public title') }),
     values,
   );
 }

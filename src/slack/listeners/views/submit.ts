@@ -18,6 +18,8 @@ const FIELD_TO_BLOCK: Readonly<Record<string, InputId>> = {
   summary: INPUTS.summary,
   rootCause: INPUTS.rootCause,
   root_cause: INPUTS.rootCause,
+  publicTitle: INPUTS.publicTitle,
+  public_title: INPUTS.publicTitle,
 };
 
 /**
