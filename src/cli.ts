@@ -126,13 +126,20 @@ async function serve(mode: Mode): Promise<number> {
       }
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
-        logger.error('shutdown took longer than 10 s; exiting');
-        resolve(1);
-      }, 10_000);
-      force.unref();
+      // Two bounds: the start under way gets 30 s to end, then the drain gets 10 s. One 10 s bound
+      // from the signal made a slow start (a loaded machine, PostgreSQL recovering) exit 1.
+      const bound = (ms: number, what: string): NodeJS.Timeout =>
+        setTimeout(() => {
+          logger.error(`${what} took longer than ${ms / 1000} s; exiting`);
+          resolve(1);
+        }, ms).unref();
+      const starting = bound(30_000, 'start-up (before shutting down)');
       started
-        .then((herald) => herald.stop())
+        .then((herald) => {
+          clearTimeout(starting);
+          bound(10_000, 'shutdown');
+          return herald.stop();
+        })
         .then(
           () => {
             logger.info('stopped');

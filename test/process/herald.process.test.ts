@@ -9,7 +9,7 @@ import { alive, freePort, killAll, postmasterOf, spawnHerald, type HeraldProcess
  * does on a fresh machine. Needs `npm run build` first (npm test runs it).
  */
 const TOKEN = 'process-test-token';
-jest.setTimeout(120_000);
+jest.setTimeout(300_000); // under a minute quiet; the bounds only detect a hang
 
 let dataDir: string;
 let port: number;
@@ -27,7 +27,7 @@ function startHerald(): HeraldProcess {
 }
 
 async function waitReady(h: HeraldProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (h.child.exitCode !== null) throw new Error(`herald exited early:\n${h.output()}`);
     try {
@@ -104,7 +104,7 @@ it('survives SIGKILL with the incident and its timeline intact, then shuts down 
 it('stops cleanly on a SIGTERM that arrives while it is still starting, PostgreSQL included', async () => {
   const starting = startHerald();
   // PostgreSQL is up, but migrations, the job runner and the HTTP server are still to come.
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (!starting.output().includes('embedded PostgreSQL started') && Date.now() < deadline) {
     if (starting.child.exitCode !== null) throw new Error(`herald exited early:\n${starting.output()}`);
     await new Promise((r) => setTimeout(r, 10));

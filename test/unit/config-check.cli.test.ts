@@ -10,6 +10,8 @@ import { CLI } from '../support/process';
  * warns when anyone at all may publish from Slack, and stays quiet about the defaults.
  */
 const run = promisify(execFile);
+/** Two CLI processes: a few seconds quiet, far more on a loaded machine; the wait is only a failure detector. */
+jest.setTimeout(120_000);
 const example = fs.readFileSync(path.resolve(__dirname, '../../herald.example.yml'), 'utf8');
 
 async function check(yaml: string): Promise<{ code: number; stdout: string; stderr: string }> {
