@@ -21,7 +21,7 @@ import { fastForward, idle } from './support';
  * fast-forwarded from one due retry to the next; only the provider timeouts take real time, and
  * those are shortened through the adapters' test seam (`providerTimeoutMs`, `webhooks[].timeout_ms`).
  */
-const TOKEN = 'faults-outage-token';
+const TOKEN = 'faults-outage-token-0123456789';
 /** Long enough that an answering fake never times out on a loaded machine. */
 const TIMEOUT_MS = 800;
 /** A hang: the fake answers (if anyone is still listening) long after the client gave up. */
