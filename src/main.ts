@@ -128,6 +128,8 @@ export async function runHerald(opts: {
         incidents,
         metrics,
         apiToken: config.env.apiToken,
+        clock,
+        authThrottle: config.file.authThrottle,
         routes: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
         fastPaths: modules.flatMap((m) => m.fastPaths ?? []),
       });

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'UnsupportedMediaType'
   | 'Config'
   | 'PermanentDelivery'
+  | 'RateLimited'
   | 'Unavailable';
 
 /** HTTP status for each code; codes absent here are server-side (500). */
@@ -26,6 +27,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   InvalidTransition: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
+  RateLimited: 429,
   Config: 500,
   PermanentDelivery: 502,
   Unavailable: 503,

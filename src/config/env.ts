@@ -70,6 +70,12 @@ export interface EnvConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const str = z.string().optional();
+
+/**
+ * Shortest HERALD_API_TOKEN accepted: the token guards every API write and the internal status
+ * page, and a short one can be guessed (failed attempts are only throttled per address).
+ */
+export const MIN_API_TOKEN_LENGTH = 24;
 const url = (expected = 'an http(s) URL') =>
   z
     .string()
@@ -117,7 +123,12 @@ const envSchema = z.object({
   HERALD_DATA_DIR: str,
   HERALD_CONFIG: str,
   HERALD_PUBLIC_URL: url(),
-  HERALD_API_TOKEN: str,
+  HERALD_API_TOKEN: z
+    .string()
+    .min(MIN_API_TOKEN_LENGTH, {
+      error: `too short: use at least ${MIN_API_TOKEN_LENGTH} characters (the value is not shown); e.g. openssl rand -hex 24`,
+    })
+    .optional(),
   SLACK_BOT_TOKEN: str,
   SLACK_SIGNING_SECRET: str,
   SLACK_APP_TOKEN: str,

@@ -6,6 +6,7 @@ import {
   intBetween,
   isoDate,
   isoInstant,
+  matching,
   oneOf,
   phone,
   secret,
@@ -37,6 +38,9 @@ export * from './vocabulary';
  * misspelt key fails loudly instead of silently doing nothing. Cross-references between sections
  * (a rule naming a group, a policy naming a schedule) are checked in `refs.ts`.
  */
+
+/** What an SNS topic ARN looks like (partition, region, account, name). */
+const SNS_TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/;
 
 const list = <T extends z.ZodType>(item: T) => z.array(item).default([]);
 const withName = <T extends { id: string; name?: string | undefined }>(o: T) => ({
@@ -226,18 +230,28 @@ const mappingRule = z
     error: 'set service, severity or both',
   });
 
-const integration = z.strictObject({
-  id: slug,
-  type: oneOf('integration type', INTEGRATION_TYPES),
-  token: secret(16),
-  default_severity: oneOf('severity', SEVERITIES).default('high'),
-  severity_label: text.default('severity'),
-  service_label: text.default('service'),
-  auto_resolve: z.boolean().default(true),
-  default_service: slug.optional(),
-  severity_map: list(z.strictObject({ value: text, severity: oneOf('severity', SEVERITIES) })),
-  rules: list(mappingRule),
-});
+const integration = z
+  .strictObject({
+    id: slug,
+    type: oneOf('integration type', INTEGRATION_TYPES),
+    token: secret(16),
+    default_severity: oneOf('severity', SEVERITIES).default('high'),
+    severity_label: text.default('severity'),
+    service_label: text.default('service'),
+    auto_resolve: z.boolean().default(true),
+    default_service: slug.optional(),
+    severity_map: list(z.strictObject({ value: text, severity: oneOf('severity', SEVERITIES) })),
+    rules: list(mappingRule),
+    /** SNS only: the topic ARNs whose messages are accepted; absent accepts any topic. */
+    topics: z
+      .array(matching(SNS_TOPIC_ARN, 'an SNS topic ARN like arn:aws:sns:eu-west-1:123456789012:alarms'))
+      .min(1)
+      .optional(),
+  })
+  .refine((i) => i.topics === undefined || i.type === 'sns', {
+    error: 'only sns integrations take topics',
+    path: ['topics'],
+  });
 
 const component = z
   .strictObject({ id: slug, name: text.optional(), group: text.optional(), description: text.optional() })
@@ -305,6 +319,12 @@ export const fileSchema = z
         max_in_flight: intBetween(1, 100_000).default(64),
         max_pool_waiting: intBetween(1, 100_000).default(32),
         retry_after_seconds: intBetween(1, 3600).default(1),
+      })
+      .prefault({}),
+    auth_throttle: z
+      .strictObject({
+        max_failures: intBetween(1, 1_000_000).default(20),
+        window_seconds: intBetween(1, 86_400).default(60),
       })
       .prefault({}),
     delivery: z

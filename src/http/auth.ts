@@ -1,6 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { HeraldError } from '../common/errors';
+import { throttleOf } from './throttle';
 
 /** A secret's SHA-256: equal-length values that compare in constant time whatever the secrets' lengths. */
 export const secretDigest = (secret: string): Buffer => hash('sha256', secret, 'buffer');
@@ -34,14 +35,20 @@ export function presentedToken(req: FastifyRequest, allowQuery = false): string 
 
 /**
  * Refuses unless the request carries the expected token. With no token configured the guarded
- * routes are closed (401), never open.
+ * routes are closed (401), never open. An address with too many recent failures gets 429 before
+ * its token is looked at, and each wrong token counts against it (see AuthThrottle).
  */
 export function requireToken(req: FastifyRequest, expected: string | undefined, what: string): void {
   if (!expected) {
     throw new HeraldError('Unauthorized', `${what} is disabled: set HERALD_API_TOKEN to enable it`);
   }
+  const throttle = throttleOf(req);
+  throttle.check(req.ip);
   const given = presentedToken(req);
   if (!given)
     throw new HeraldError('Unauthorized', 'missing credentials: send Authorization: Bearer <token>');
-  if (!secretsEqual(given, expected)) throw new HeraldError('Unauthorized', 'invalid token');
+  if (!secretsEqual(given, expected)) {
+    throttle.fail(req.ip);
+    throw new HeraldError('Unauthorized', 'invalid token');
+  }
 }

@@ -28,6 +28,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       const status = HTTP_STATUS[err.code];
       if (status >= 500) req.log.error({ err }, 'server-side coded error');
       const details = err.details?.issues ? { issues: err.details.issues } : {};
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
       return reply.code(status).send({ error: { code: err.code, message: err.message, ...details } });
     }
     const status = err.statusCode ?? 500;

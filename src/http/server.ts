@@ -6,8 +6,11 @@ import type { Registry } from 'prom-client';
 import type { Database } from '../db/schema';
 import type { IncidentService } from '../incidents/incident.service';
 import type { Logger } from '../common/logger';
+import { assertCleanInput, assertJsonDepth } from '../common/input';
+import { systemClock, type Clock } from '../common/clock';
 import { registerIncidentRoutes } from './api/incidents';
 import { requireToken } from './auth';
+import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottleOptions } from './throttle';
 import { installErrorHandler } from './errors';
 import { registerHealthRoutes } from './health';
 import { instrumentHttp, type HttpObserver } from './metrics';
@@ -24,6 +27,10 @@ export interface ServerDeps {
   bodyLimit?: number;
   /** Answers tried before fastify's routing (see FastPath). */
   fastPaths?: readonly FastPath[];
+  /** Time for the failed-auth throttle; default the system clock. */
+  clock?: Clock;
+  /** Failed-auth throttle per client address (herald.yml `auth_throttle`); default 20 per 60 s. */
+  authThrottle?: AuthThrottleOptions;
 }
 
 /**
@@ -64,6 +71,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1000 }, // signed tokens travel in path parameters (ack links)
   });
   installErrorHandler(app);
+  guardInput(app);
+  app.decorate(
+    'authThrottle',
+    new AuthThrottle(deps.clock ?? systemClock, deps.authThrottle ?? DEFAULT_AUTH_THROTTLE),
+  );
   observe = instrumentHttp(app, deps.metrics);
   registerHealthRoutes(app, deps.db);
 
@@ -73,4 +85,30 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   for (const routes of deps.routes ?? []) await app.register(async (scope) => routes(scope));
   return app;
+}
+
+/**
+ * Input checks every route inherits (registered on the root, before any route): JSON bodies are
+ * refused (400) when nested deeper than MAX_JSON_DEPTH, before they are parsed; then every parsed
+ * body, query string and path parameter is refused (400, naming the field) when it holds a NUL
+ * or a lone surrogate. Routes that parse bodies themselves (Slack's raw bytes, the SNS hook's
+ * text/plain) do their own checks with the same functions.
+ */
+function guardInput(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    try {
+      assertJsonDepth(body as string, 'body');
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    json(req, body as string, done);
+  });
+  app.addHook('preValidation', async (req) => {
+    assertCleanInput(req.params, 'path');
+    assertCleanInput(req.query, 'query');
+    assertCleanInput(req.body, 'body');
+  });
 }

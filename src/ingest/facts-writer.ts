@@ -5,6 +5,8 @@ import type { Database } from '../db/schema';
 import type { Clock } from '../common/clock';
 import * as facts from './facts.repository';
 import type { LockedGroup } from './facts.repository';
+import { isDatabaseUnavailable } from '../db/connect';
+import { HeraldError } from '../common/errors';
 import { isRetryable } from './guard';
 import { planFacts, type FactsPlan } from './grouping';
 import type { IncidentSnapshot } from './ingest.repository';
@@ -57,6 +59,11 @@ export class FactsWriter {
       readonly concurrency: number;
       /** Alerts per transaction, at most (a single larger request still goes alone). */
       readonly maxAlerts: number;
+      /**
+       * Told when a transaction of `requests` requests failed and they are being written one by
+       * one (see flush); the module logs it, tests count it.
+       */
+      readonly onSplit?: (requests: number, err: unknown) => void;
     },
   ) {}
 
@@ -98,7 +105,14 @@ export class FactsWriter {
     return items;
   }
 
-  /** Writes the items; every one is settled (resolved or rejected) when this returns. */
+  /**
+   * Writes the items; every one is settled (resolved or rejected) when this returns. When a
+   * transaction of several requests fails for a reason other than the database being unreachable
+   * (one request's data the database refuses, say), each request is written again on its own, so
+   * only the one at fault fails: a poisoned request must not take its neighbours down with it.
+   * An outage fails them all at once, as retrying one by one would only add load to a database
+   * that is not there (their callers answer 503 with Retry-After).
+   */
   private async flush(items: Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -107,7 +121,12 @@ export class FactsWriter {
         return;
       } catch (err) {
         if (attempt < 3 && isRetryable(err)) continue;
-        for (const item of items) item.reject(err);
+        if (items.length > 1 && !isDatabaseUnavailable(err)) {
+          this.deps.onSplit?.(items.length, err);
+          for (const item of items) await this.flush([item]);
+          return;
+        }
+        for (const item of items) item.reject(refusedData(err) ?? err);
         return;
       }
     }
@@ -136,4 +155,16 @@ export class FactsWriter {
       target: target === null ? null : (states.get(target) ?? null),
     }));
   }
+}
+
+/**
+ * A request's own data refused by PostgreSQL (SQLSTATE class 22, data exception: a character the
+ * encoding cannot hold, a value out of range) as the caller's error (400), with PostgreSQL's
+ * message, which names the problem and carries no secret. Anything else stays as it is (a bug:
+ * 500 with a reference).
+ */
+function refusedData(err: unknown): HeraldError | undefined {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !code.startsWith('22')) return undefined;
+  return new HeraldError('Validation', `alert refused by the database: ${String(message).slice(0, 300)}`);
 }

@@ -82,6 +82,11 @@ export function createIngest(
     autoResolve: (id) => byId.get(id)?.autoResolve ?? true,
     knownServices,
     publication: publicationFromConfig(ctx.config.file),
+    onWriteSplit: (requests, err) =>
+      ctx.logger.warn(
+        { err, requests },
+        `ingest: a write of ${requests} requests failed; writing each on its own so only the bad one fails`,
+      ),
   });
   const limits: HookLimits = {
     ...DEFAULT_LIMITS,
@@ -120,6 +125,7 @@ export function createIngest(
         limits,
         poolWaiting: () => ctx.pool.waitingCount,
         logger: ctx.logger,
+        clock: ctx.clock,
         onOverload: () => overloaded.inc(),
         onIngested: (integration, r) => {
           alerts.inc({ integration, outcome: 'received' }, r.received);

@@ -38,6 +38,8 @@ export interface IngestServiceDeps {
   readonly publication?: ActionDeps['publication'];
   /** Fact transactions in flight at once (see FactsWriter); default 2. */
   readonly writeConcurrency?: number;
+  /** Told when a group-commit write failed and its requests are written one by one (FactsWriter). */
+  readonly onWriteSplit?: (requests: number, err: unknown) => void;
 }
 
 /** The request's new alerts, newest first, for a "N more alerts" message about exactly them. */
@@ -78,6 +80,7 @@ export class IngestService {
       policy: deps.policy,
       concurrency: deps.writeConcurrency ?? 6,
       maxAlerts: 1000,
+      onSplit: deps.onWriteSplit,
     });
     this.subscriber = guardSubscriber(async (trx, change) => {
       // Someone else changed an incident that alerts feed: keep the counters' view in step.

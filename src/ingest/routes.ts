@@ -1,15 +1,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Integration, IntegrationType } from '../config';
 import { matchesDigest, presentedToken, secretDigest } from '../http/auth';
+import { throttleOf } from '../http/throttle';
 import { parse } from '../http/validate';
+import type { Clock } from '../common/clock';
 import { HeraldError } from '../common/errors';
+import { assertCleanInput, parseUntrustedJson } from '../common/input';
 import type { Logger } from '../common/logger';
 import { alertmanagerPayload, fromAlertmanager } from './alertmanager';
 import { fromGeneric, genericPayload } from './generic';
 import type { IngestResult, IngestService } from './ingest.service';
 import type { AlertBatch } from './types';
 import type { AlertMapper } from './mapping';
-import { cloudWatchAlarm, fromCloudWatch, snsEnvelope, type SnsClient } from './sns';
+import {
+  checkFreshness,
+  checkTopic,
+  cloudWatchAlarm,
+  fromCloudWatch,
+  snsEnvelope,
+  type SnsClient,
+} from './sns';
 
 /** An integration from config with its compiled mapping. */
 export interface HookIntegration {
@@ -36,6 +46,8 @@ export interface HookDeps {
   /** How many callers wait for a pooled database connection right now. */
   readonly poolWaiting: () => number;
   readonly logger: Logger;
+  /** For the freshness of SNS messages. */
+  readonly clock: Clock;
   readonly onOverload?: () => void;
   /** Called with each ingested request's outcome (metrics). */
   readonly onIngested?: (integrationId: string, result: IngestResult) => void;
@@ -100,15 +112,20 @@ export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): 
   // SNS posts JSON as text/plain; the parser is scoped to this route's own plugin.
   await app.register(async (sns) => {
     sns.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+      let parsed: unknown;
       try {
-        done(null, JSON.parse(body as string));
-      } catch {
-        done(new HeraldError('Validation', 'body is not JSON'));
+        parsed = parseUntrustedJson(body as string, 'body');
+      } catch (err) {
+        done(err as Error);
+        return;
       }
+      done(null, parsed);
     });
     sns.post('/hooks/sns', { bodyLimit: deps.limits.bodyLimit.sns, onRequest: guard('sns') }, async (req) => {
       const { integration, mapper } = hook(req);
       const envelope = parse(snsEnvelope, req.body, 'SNS message');
+      checkTopic(envelope, integration);
+      checkFreshness(envelope, deps.clock.millis());
       await deps.sns.verify(req.body as Record<string, unknown>);
       if (envelope.Type === 'SubscriptionConfirmation') {
         const subscription = await deps.sns.confirm(envelope);
@@ -122,15 +139,12 @@ export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): 
         deps.logger.warn({ integration: integration.id, topic: envelope.TopicArn }, 'SNS subscription ended');
         return { ignored: 'UnsubscribeConfirmation' };
       }
-      let message: unknown;
-      try {
-        message = JSON.parse(envelope.Message);
-      } catch {
-        throw new HeraldError(
-          'Validation',
-          'invalid SNS message: Message is not a CloudWatch alarm (not JSON)',
-        );
-      }
+      const message = parseUntrustedJson(
+        envelope.Message,
+        'SNS message: Message',
+        'invalid SNS message: Message is not a CloudWatch alarm (not JSON)',
+      );
+      assertCleanInput(message, 'CloudWatch alarm');
       const alarm = parse(cloudWatchAlarm, message, 'CloudWatch alarm');
       const batch = fromCloudWatch(alarm, integration, mapper);
       if (!batch) return { ignored: alarm.NewStateValue };
@@ -150,13 +164,16 @@ function tokenDigest(integration: Integration): Buffer {
 /**
  * The integration of this hook's type whose token the request presents (Bearer, basic-auth
  * password, or `?token=`: SNS and many tools can only put secrets in the URL). Every candidate is
- * compared, in constant time, so timing says nothing about which one matched.
+ * compared, in constant time, so timing says nothing about which one matched. An address with
+ * too many recent failures gets 429 before any comparison (see AuthThrottle).
  */
 export function authenticate(
   req: FastifyRequest,
   type: IntegrationType,
   integrations: readonly HookIntegration[],
 ): HookIntegration {
+  const throttle = throttleOf(req);
+  throttle.check(req.ip);
   const given = presentedToken(req, true);
   if (!given) {
     throw new HeraldError(
@@ -170,6 +187,9 @@ export function authenticate(
     if (candidate.integration.type !== type) continue;
     if (matchesDigest(digest, tokenDigest(candidate.integration)) && !found) found = candidate;
   }
-  if (!found) throw new HeraldError('Unauthorized', `invalid token for the ${type} hook`);
+  if (!found) {
+    throttle.fail(req.ip);
+    throw new HeraldError('Unauthorized', `invalid token for the ${type} hook`);
+  }
   return found;
 }

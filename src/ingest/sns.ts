@@ -126,6 +126,48 @@ export function checkSubscribeUrl(envelope: SnsEnvelope): URL {
   return url;
 }
 
+/**
+ * Refuses (403) a message from a topic the integration does not list in `topics`, before its
+ * signature is checked: a valid signature only proves that SNS sent it, and any AWS account can
+ * make SNS send to a URL it knows. Without `topics` every topic is accepted.
+ */
+export function checkTopic(envelope: SnsEnvelope, integration: Pick<Integration, 'id' | 'topics'>): void {
+  if (integration.topics === undefined || integration.topics.includes(envelope.TopicArn)) return;
+  throw new HeraldError(
+    'Forbidden',
+    `SNS topic ${JSON.stringify(envelope.TopicArn.slice(0, 300))} is not in the topics of integration "${integration.id}"`,
+  );
+}
+
+/** Oldest and furthest-future SNS `Timestamp` accepted, from now (replays; clocks far off). */
+export const SNS_MAX_AGE_MS = 60 * 60 * 1000;
+export const SNS_MAX_AHEAD_MS = 5 * 60 * 1000;
+
+/**
+ * Refuses (400) a message whose `Timestamp` is more than an hour old or more than five minutes
+ * ahead of `nowMs`: a signed message stays valid forever, so without this anyone holding an old
+ * one (a log, a proxy) could replay it and fire or resolve an alert again.
+ */
+export function checkFreshness(envelope: SnsEnvelope, nowMs: number): void {
+  const at = senderTime(envelope.Timestamp);
+  if (at === null) {
+    throw new HeraldError('Validation', 'invalid SNS message: Timestamp: expected an ISO 8601 time');
+  }
+  const ms = at.toMillis();
+  if (ms < nowMs - SNS_MAX_AGE_MS) {
+    throw new HeraldError(
+      'Validation',
+      `invalid SNS message: Timestamp: ${envelope.Timestamp} is more than an hour old (replayed or delayed)`,
+    );
+  }
+  if (ms > nowMs + SNS_MAX_AHEAD_MS) {
+    throw new HeraldError(
+      'Validation',
+      `invalid SNS message: Timestamp: ${envelope.Timestamp} is more than 5 minutes in the future`,
+    );
+  }
+}
+
 /** A CloudWatch alarm state change, as SNS carries it in `Message` (tolerant: AWS adds fields). */
 export const cloudWatchAlarm = z.object({
   AlarmName: z.string().min(1).max(255),

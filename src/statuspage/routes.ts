@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireToken } from '../http/auth';
+import { isHeraldError } from '../common/errors';
 import { parseRef, refOf } from '../incidents/incident';
 import type { FastPath } from '../http/server';
 import type { CachedResponse, PageCache, Renderer } from './cache';
@@ -94,7 +95,9 @@ function authenticate(req: FastifyRequest, reply: FastifyReply, token: string | 
   try {
     requireToken(req, token, 'the internal status page');
   } catch (err) {
-    reply.header('www-authenticate', 'Basic realm="Herald internal status", charset="UTF-8"');
+    // A throttled address (429) is not asked for credentials again.
+    if (!isHeraldError(err) || err.code === 'Unauthorized')
+      reply.header('www-authenticate', 'Basic realm="Herald internal status", charset="UTF-8"');
     reply.header('cache-control', 'no-store');
     throw err;
   }

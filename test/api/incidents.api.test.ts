@@ -2,7 +2,7 @@ import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { call, startTestServer, type TestServer } from '../support/http';
 
-const TOKEN = 'test-token-0123456789';
+const TOKEN = 'test-token-0123456789abcdef';
 let t: TestDatabase;
 let s: TestServer;
 const clock = new ManualClock('2026-11-26T12:00:00Z');

@@ -11,7 +11,7 @@ import { call } from '../support/http';
  * The escalation engine end to end with a fast-forwarded clock: the real app, real Twilio client
  * against a fake, and the Slack module against the fake Slack for reminders.
  */
-const TOKEN = 'escalation-test-token';
+const TOKEN = 'escalation-test-token-0123456789';
 const twilio = new FakeTwilio();
 const slack = new FakeSlack();
 const clock = new ManualClock('2026-11-26T10:00:00Z');

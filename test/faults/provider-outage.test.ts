@@ -21,7 +21,7 @@ import { fastForward, idle } from './support';
  * fast-forwarded from one due retry to the next; only the provider timeouts take real time, and
  * those are shortened through the adapters' test seam (`providerTimeoutMs`, `webhooks[].timeout_ms`).
  */
-const TOKEN = 'faults-outage-token';
+const TOKEN = 'faults-outage-token-0123456789';
 /**
  * Long enough that an answering fake never times out, even on a machine loaded several times over
  * (800 ms was not: a webhook's successful attempt timed out and the delivery died).

@@ -18,6 +18,8 @@ export const INJECTIONS = [
   '\u202etxt.exe',
   '💥🔥 Ünïcödé 日本語 ',
   '\ud800',
+  'lone low \udc00 surrogate',
+  'half an emoji \ud83d',
   '*bold* <!channel> <@U123|x> &amp;',
   '-1',
   '1e309',
@@ -78,6 +80,7 @@ export function junkObject(fields: readonly string[]): fc.Arbitrary<Record<strin
     ? fc.oneof(
         { arbitrary: fc.constantFrom(...fields), weight: 4 },
         { arbitrary: fc.string({ maxLength: 12 }), weight: 1 },
+        { arbitrary: fc.constantFrom('\u0000', 'k\u0000', '\ud800', 'x\udc00'), weight: 1 },
       )
     : fc.string({ maxLength: 12 });
   return fc.dictionary(key, junkValue, { maxKeys: 6 });
@@ -131,6 +134,23 @@ function formOf(obj: Record<string, unknown>): string {
   return p.toString();
 }
 
+/** `[[[…]]]` or `{"a":{"a":…1}}`, `depth` levels: valid JSON nested past any sane limit. */
+export function nested(depth: number, arrays = true): string {
+  return arrays
+    ? `${'['.repeat(depth)}${']'.repeat(depth)}`
+    : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+}
+
+/** Valid JSON whose one field holds a value nested 33 to 20,000 levels deep. */
+export function deepJson(fields: readonly string[]): fc.Arbitrary<Payload> {
+  return fc
+    .tuple(fc.constantFrom(...fields, 'details'), fc.integer({ min: 33, max: 20_000 }), fc.boolean())
+    .map(([field, depth, arrays]) => ({
+      contentType: 'application/json',
+      body: `{${JSON.stringify(field)}:${nested(depth, arrays)}}`,
+    }));
+}
+
 /** A body in one of the ways a client gets it wrong (or, at times, right). */
 export function payload(fields: readonly string[]): fc.Arbitrary<Payload> {
   const obj = junkObject(fields);
@@ -173,6 +193,7 @@ export function payload(fields: readonly string[]): fc.Arbitrary<Payload> {
     },
     { arbitrary: fc.constant<Payload>({ contentType: 'application/json' }), weight: 1 },
     { arbitrary: fc.constant<Payload>({}), weight: 1 },
+    { arbitrary: deepJson(fields.length ? fields : ['title']), weight: 1 },
   );
 }
 

@@ -11,6 +11,7 @@ import {
   junkQuery,
   junkText,
   junkValue,
+  nested,
   payload,
   type Payload,
 } from './arbitraries';
@@ -576,6 +577,161 @@ it('a replayed signed `/incident ack` acknowledges once and never answers 5xx', 
   });
   expect(stale.status).toBe(401);
   expect(await acks()).toBe(1);
+});
+
+/** Valid bodies, one per route taking JSON, that a poisoned field is put into. */
+const POISON_TARGETS: ReadonlyArray<{
+  readonly group: string;
+  readonly path: string;
+  readonly auth?: string;
+  readonly contentType?: string;
+  readonly base: Record<string, unknown>;
+  readonly field: string;
+}> = [
+  {
+    group: 'edges /api/v1',
+    path: '/api/v1/incidents',
+    auth: API_TOKEN,
+    base: { title: 'Edge', severity: 'high', services: ['api'] },
+    field: 'title',
+  },
+  {
+    group: 'edges /api/v1',
+    path: '/api/v1/incidents/INC-1/updates',
+    auth: API_TOKEN,
+    base: { message: 'edge update' },
+    field: 'message',
+  },
+  {
+    group: 'edges /api/v1',
+    path: '/api/v1/incidents/INC-1/resolve',
+    auth: API_TOKEN,
+    base: { message: 'edge resolve' },
+    field: 'root_cause',
+  },
+  {
+    group: 'edges /api/v1',
+    path: '/api/v1/maintenances',
+    auth: API_TOKEN,
+    base: {
+      title: 'Edge',
+      components: ['api'],
+      starts_at: '2030-01-01T00:00:00Z',
+      ends_at: '2030-01-01T01:00:00Z',
+    },
+    field: 'title',
+  },
+  {
+    group: 'edges /hooks',
+    path: '/hooks/generic',
+    auth: HOOK_TOKENS.generic,
+    base: { title: 'Edge alert', service: 'api' },
+    field: 'title',
+  },
+  {
+    group: 'edges /hooks',
+    path: '/hooks/alertmanager',
+    auth: HOOK_TOKENS.alertmanager,
+    base: { status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'Edge' } }] },
+    field: 'receiver',
+  },
+  {
+    group: 'edges /hooks',
+    path: '/hooks/sns',
+    auth: HOOK_TOKENS.sns,
+    contentType: 'text/plain; charset=UTF-8',
+    base: { Type: 'Notification', MessageId: 'm', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:x' },
+    field: 'Subject',
+  },
+  { group: 'edges subscribe', path: '/subscribe', base: { email: 'edge@example.com' }, field: 'email' },
+];
+
+it('NUL, lone surrogates and deep nesting in any field: 400 naming the problem, nothing changed', async () => {
+  const poisons: ReadonlyArray<readonly [string, (field: string) => string, RegExp]> = [
+    ['NUL', (f) => `${JSON.stringify(f)}:"a\\u0000b"`, /: contains a NUL character$/],
+    ['lone surrogate', (f) => `${JSON.stringify(f)}:"a\\ud800b"`, /: contains a lone UTF-16 surrogate/],
+    ['NUL in a key', () => `"k\\u0000":1`, /a key contains a NUL character$/],
+    ['20,000 deep', (f) => `${JSON.stringify(f)}:${nested(20_000)}`, /JSON nested deeper than 32 levels$/],
+    ['33 deep', (f) => `${JSON.stringify(f)}:${nested(32, false)}`, /JSON nested deeper than 32 levels$/],
+  ];
+  for (const target of POISON_TARGETS) {
+    const base = JSON.stringify(target.base).slice(0, -1);
+    const reqs = poisons.map(([, poison]) => ({
+      group: target.group,
+      method: 'POST',
+      path: target.path,
+      headers: {
+        'content-type': target.contentType ?? 'application/json',
+        ...(target.auth ? { authorization: `Bearer ${target.auth}` } : {}),
+      },
+      body: `${base},${poison(target.field)}}`,
+    }));
+    const answers = await probeBatch(reqs);
+    answers.forEach((a, i) => {
+      const [what, , message] = poisons[i]!;
+      const got = { target: target.path, what, status: a.status, message: a.text };
+      expect(got).toMatchObject({ status: 400 });
+      expect((JSON.parse(a.text) as { error: { message: string } }).error.message).toMatch(message);
+    });
+  }
+});
+
+it('oversized bodies (413) and long header lists (431) on every route group, below 500', async () => {
+  const routes = [
+    ['edges /api/v1', '/api/v1/incidents', API_TOKEN],
+    ['edges /hooks', '/hooks/generic', HOOK_TOKENS.generic],
+    ['edges /hooks', '/hooks/alertmanager', HOOK_TOKENS.alertmanager],
+    ['edges /hooks', '/hooks/sns', HOOK_TOKENS.sns],
+    ['edges subscribe', '/subscribe', undefined],
+    ['edges slack', '/slack/events', undefined],
+  ] as const;
+  for (const [group, path, token] of routes) {
+    const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const huge = `{"title":"${'x'.repeat(2 * 1024 * 1024)}"}`;
+    const [big] = await probeBatch([
+      { group, method: 'POST', path, headers: { 'content-type': 'application/json', ...auth }, body: huge },
+    ]);
+    expect({ path, status: big!.status }).toEqual({ path, status: 413 });
+    // 400 headers of 100 bytes: 40 KB, over Node's 16 KB limit on the request head.
+    const many: Record<string, string> = { ...auth };
+    for (let i = 0; i < 400; i++) many[`x-fuzz-${i}`] = 'v'.repeat(100);
+    const [long] = await probeBatch([{ group, method: 'POST', path, headers: many, body: '{}' }]);
+    expect({ path, status: long!.status }).toEqual({ path, status: 431 });
+    // 100 short headers fit: the request is answered as usual (a 4xx for this empty body).
+    const some: Record<string, string> = { ...auth, 'content-type': 'application/json' };
+    for (let i = 0; i < 100; i++) some[`x-fuzz-${i}`] = 'v';
+    const [fits] = await probeBatch([{ group, method: 'POST', path, headers: some, body: '{}' }]);
+    expect(fits!.status).toBeLessThan(500);
+  }
+});
+
+it('a signed Slack command holding a NUL is answered with ephemeral usage, and changes nothing', async () => {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const body = form({
+    command: '/incident',
+    text: 'declare Checkout\u0000down',
+    user_id: 'U0FUZZ001',
+    team_id: 'T0TEAM',
+    channel_id: 'C0GENERAL',
+    response_url: 'http://127.0.0.1:1/response/x',
+    trigger_id: 'trig-fuzz',
+  });
+  const before = await snapshot(h.t);
+  const answer = await probe({
+    group: 'edges slack',
+    method: 'POST',
+    path: '/slack/events',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': ts,
+      'x-slack-signature': slackSignature(body, ts),
+    },
+    body,
+  });
+  expect(answer.status).toBe(200);
+  expect(JSON.parse(answer.text)).toMatchObject({ response_type: 'ephemeral' });
+  expect(answer.text).toContain('The command text contains a NUL character.');
+  expect(await snapshot(h.t)).toBe(before);
 });
 
 it('sent at least 500 generated requests across every route group, none answered 5xx', () => {

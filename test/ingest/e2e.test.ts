@@ -33,7 +33,7 @@ beforeAll(async () => {
     databaseUrl: t.url,
     clock,
     configYaml: yaml,
-    env: { HERALD_API_TOKEN: 'api-token-0123456789' },
+    env: { HERALD_API_TOKEN: 'api-token-0123456789abcdef' },
   });
 });
 afterAll(async () => {
@@ -52,7 +52,7 @@ describe('alerts through the whole of Herald', () => {
     expect(res.status).toBe(200);
     const ref = (res.body as { incident: string }).incident;
 
-    const api = await call(`${herald.url}/api/v1/incidents/${ref}`, { token: 'api-token-0123456789' });
+    const api = await call(`${herald.url}/api/v1/incidents/${ref}`, { token: 'api-token-0123456789abcdef' });
     expect(api.status).toBe(200);
     expect(api.body).toMatchObject({
       ref,
@@ -71,7 +71,9 @@ describe('alerts through the whole of Herald', () => {
 
     clock.advance({ minutes: 3 });
     await call(hook, { token: TOKEN, raw: resolved, headers: { 'content-type': 'application/json' } });
-    const after = await call(`${herald.url}/api/v1/incidents/${ref}`, { token: 'api-token-0123456789' });
+    const after = await call(`${herald.url}/api/v1/incidents/${ref}`, {
+      token: 'api-token-0123456789abcdef',
+    });
     expect(after.body).toMatchObject({ status: 'resolved' });
   });
 });

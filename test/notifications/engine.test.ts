@@ -17,7 +17,7 @@ import { call } from '../support/http';
  * The delivery engine end to end: the real composition root over a test database, the real SDK
  * clients (AWS, Twilio, axios) against fake providers on 127.0.0.1, time moved by a ManualClock.
  */
-const TOKEN = 'engine-test-token';
+const TOKEN = 'engine-test-token-0123456789';
 const SECRET = `whsec_${Buffer.from('engine-test-webhook-secret-32-bytes!').toString('base64')}`;
 const ses = new FakeSes();
 const sns = new FakeSns();

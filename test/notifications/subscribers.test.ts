@@ -8,7 +8,7 @@ import { call } from '../support/http';
  * Status-page subscribers through the real notification engine: the double opt-in email and the
  * public incident updates are recorded deliveries sent by the real SES client to the fake SES.
  */
-const TOKEN = 'subscriber-test-token';
+const TOKEN = 'subscriber-test-token-0123456789';
 const ses = new FakeSes();
 let t: TestDatabase;
 let herald: RunningHerald;

@@ -21,7 +21,7 @@ import {
  * incident declared afterwards is stored and delivered; both processes then stop cleanly and
  * PostgreSQL with them.
  */
-const TOKEN = 'embedded-restart-token';
+const TOKEN = 'embedded-restart-token-0123456789';
 const SECRET = `whsec_${Buffer.from('embedded-restart-webhook-secret-0123').toString('base64')}`;
 jest.setTimeout(120_000);
 

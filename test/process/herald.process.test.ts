@@ -8,7 +8,7 @@ import { alive, freePort, killAll, postmasterOf, spawnHerald, type HeraldProcess
  * The built `herald start` as a real process on its own embedded PostgreSQL: what `npm start`
  * does on a fresh machine. Needs `npm run build` first (npm test runs it).
  */
-const TOKEN = 'process-test-token';
+const TOKEN = 'process-test-token-0123456789';
 jest.setTimeout(300_000); // under a minute quiet; the bounds only detect a hang
 
 let dataDir: string;

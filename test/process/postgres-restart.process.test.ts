@@ -26,7 +26,7 @@ import { freePort, killAll, spawnHerald as spawnCli, until, type HeraldProcess }
  * The server is the test's own (DedicatedPostgres), never the shared one from global-setup.
  */
 const SECRET = `whsec_${Buffer.from('restart-test-webhook-secret-0123456').toString('base64')}`;
-const TOKEN = 'restart-test-token';
+const TOKEN = 'restart-test-token-0123456789';
 const PEOPLE = 4;
 const PER_INCIDENT = PEOPLE + 1; // one SMS per person, one webhook
 const BEFORE = 12; // incidents declared before the first outage

@@ -62,7 +62,9 @@ describe('usage help', () => {
     ['resolve', '`resolve` needs an incident reference'],
     ['status INC-abc', 'is not an incident reference'],
     ['help', '*Usage:*'],
-  ])('/incident %s answers ephemerally with usage', async (text, expected) => {
+    ['ack INC-1\u0000', 'The command text contains a NUL character.'],
+    ['declare Checkout\u0000down', 'The command text contains a NUL character.'],
+  ])('/incident %j answers ephemerally with usage', async (text, expected) => {
     const res = await postSigned(h.events, commandBody(text, ALICE, h.responseUrl('usage')));
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ response_type: 'ephemeral' });
@@ -207,6 +209,28 @@ test('modal errors are shown on the field they concern', async () => {
     response_action: 'errors',
     errors: { [INPUTS.message]: 'Write what changed' },
   });
+});
+
+test('modal fields holding a NUL or a lone surrogate get a field error, and nothing is declared', async () => {
+  const before = (await h.herald.incidents.list({ limit: 500 })).length;
+  const res = await postSigned(
+    h.events,
+    submissionBody({ callback_id: CALLBACKS.declare }, ALICE, {
+      [INPUTS.title]: input('Checkout\u0000 down'),
+      [INPUTS.severity]: choice('critical'),
+      [INPUTS.description]: input('fine'),
+      [INPUTS.impact]: input('half an emoji \ud83d'),
+    }),
+  );
+  expect(res.status).toBe(200);
+  expect(res.json).toEqual({
+    response_action: 'errors',
+    errors: {
+      [INPUTS.title]: 'This field contains a NUL character; remove it',
+      [INPUTS.impact]: 'This field contains a lone UTF-16 surrogate (not valid Unicode); remove it',
+    },
+  });
+  expect((await h.herald.incidents.list({ limit: 500 })).length).toBe(before);
 });
 
 test('update modal: opened from the button with the current status, submission changes the status', async () => {

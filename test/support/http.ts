@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema';
 import { createMetrics } from '../../src/http/metrics';
 import { buildServer } from '../../src/http/server';
+import type { AuthThrottleOptions } from '../../src/http/throttle';
 import { IncidentService } from '../../src/incidents/incident.service';
 import type { Clock } from '../../src/common/clock';
 import { testLogger } from './db';
@@ -20,6 +21,7 @@ export async function startTestServer(opts: {
   clock: Clock;
   apiToken?: string;
   services?: string[];
+  authThrottle?: AuthThrottleOptions;
 }): Promise<TestServer> {
   const incidents = new IncidentService({
     db: opts.db,
@@ -32,6 +34,8 @@ export async function startTestServer(opts: {
     incidents,
     metrics: createMetrics(),
     apiToken: opts.apiToken,
+    clock: opts.clock,
+    authThrottle: opts.authThrottle,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();

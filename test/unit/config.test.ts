@@ -316,6 +316,7 @@ describe('parsed file', () => {
       integrations: [],
       statusPage: { title: 'Herald', components: [], autoPublish: [] },
       delivery: { maxAttempts: 5, sesRatePerSecond: 14, claimTimeoutSeconds: 60 },
+      authThrottle: { maxFailures: 20, windowSeconds: 60 },
       ingest: {
         flapWindowMinutes: 10,
         storm: { newAlertsPerMinute: 100, updateIntervalSeconds: 60 },
@@ -324,6 +325,19 @@ describe('parsed file', () => {
         retryAfterSeconds: 1,
       },
     });
+  });
+
+  it('takes an SNS topics allowlist on sns integrations only, each entry a topic ARN', () => {
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:alarms';
+    const sns = `integrations: [{ id: i, type: sns, token: "0123456789abcdef", topics: ["${arn}"] }]`;
+    expect(parseConfigText(sns, {}).file.integrations[0]?.topics).toEqual([arn]);
+    expect(problems(sns.replace('type: sns', 'type: generic'))).toEqual([
+      'integrations[0].topics: only sns integrations take topics',
+    ]);
+    expect(problems(sns.replace(arn, 'alarms'))).toEqual([
+      'integrations[0].topics[0]: expected an SNS topic ARN like arn:aws:sns:eu-west-1:123456789012:alarms, got "alarms"',
+    ]);
+    expect(problems(sns.replace(`["${arn}"]`, '[]'))).toHaveLength(1);
   });
 
   it('fills defaults inside entries and derives contact order from the data a person has', () => {
@@ -519,6 +533,15 @@ describe('parseEnv', () => {
     expect(envProblems(env)).toEqual([expected]);
   });
 
+  it('refuses a HERALD_API_TOKEN shorter than 24 characters, naming the variable and the minimum, not the value', () => {
+    const problems = envProblems({ HERALD_API_TOKEN: 'SENTINEL-23-characters!' });
+    expect(problems).toEqual([
+      'HERALD_API_TOKEN: too short: use at least 24 characters (the value is not shown); e.g. openssl rand -hex 24',
+    ]);
+    expect(problems.join()).not.toContain('SENTINEL');
+    expect(parseEnv({ HERALD_API_TOKEN: 'x'.repeat(24) }).apiToken).toBe('x'.repeat(24));
+  });
+
   it('reports every bad variable at once', () => {
     expect(envProblems({ PORT: 'x', LOG_LEVEL: 'loud', TWILIO_API_URL: 'twilio' })).toHaveLength(3);
   });
@@ -527,7 +550,7 @@ describe('parseEnv', () => {
 describe('redaction', () => {
   const secrets = {
     DATABASE_URL: 'postgres://herald:SENTINEL-pw@db.example.com:5432/herald?sslmode=require',
-    HERALD_API_TOKEN: 'SENTINEL-api',
+    HERALD_API_TOKEN: 'SENTINEL-api-0123456789abcdef',
     SLACK_BOT_TOKEN: 'xoxb-SENTINEL',
     SLACK_SIGNING_SECRET: 'SENTINEL-signing',
     SLACK_APP_TOKEN: 'xapp-SENTINEL',

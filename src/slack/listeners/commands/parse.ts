@@ -1,3 +1,4 @@
+import { textProblem } from '../../../common/input';
 import { COMMAND } from '../../ids';
 import { mrkdwn } from '../../mrkdwn';
 
@@ -36,6 +37,8 @@ const REF = /^(?:INC-)?(\d{1,9})$/i;
  * help with the reason.
  */
 export function parseCommand(text: string): ParsedCommand {
+  const problem = textProblem(text);
+  if (problem) return { kind: 'usage', problem: `The command text ${problem}.` };
   const trimmed = text.trim();
   if (trimmed === '') return { kind: 'declare', title: '' };
   const [word = '', ...rest] = trimmed.split(/\s+/);

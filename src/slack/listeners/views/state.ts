@@ -1,5 +1,6 @@
 import type { ViewOutput } from '@slack/bolt';
 import { z } from 'zod';
+import { findBadText } from '../../../common/input';
 import { SEVERITIES, STATUSES } from '../../../incidents/incident';
 import { INPUT_ACTION, INPUTS, type InputId } from '../../ids';
 import { MAX, PRIVATE_OPTION } from '../../views/modals';
@@ -43,9 +44,18 @@ const privateBox = z
   .transform((v) => (v === undefined ? undefined : v.includes(PRIVATE_OPTION)));
 
 function parse<S extends z.ZodType>(schema: S, values: Values): Parsed<z.output<S>> {
-  const result = schema.safeParse(read(values));
-  if (result.success) return { ok: true, value: result.data };
+  const raw = read(values);
   const errors: Partial<Record<InputId, string>> = {};
+  // NUL and lone surrogates: refused on the field that holds them, before anything else.
+  for (const [block, value] of Object.entries(raw)) {
+    const bad = value === undefined ? undefined : findBadText(value);
+    if (bad && (Object.values(INPUTS) as string[]).includes(block)) {
+      errors[block as InputId] = `This field ${bad.problem}; remove it`;
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, value: result.data };
   for (const issue of result.error.issues) {
     const block = issue.path[0];
     if (typeof block === 'string' && (Object.values(INPUTS) as string[]).includes(block)) {
