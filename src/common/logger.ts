@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -19,6 +19,7 @@ export const REDACT_PATHS = [
   '*.appToken',
   '*.signingSecret',
   '*.apiToken',
+  '*.metricsToken',
   '*.routingKey',
   '*.databaseUrl',
   'req.headers.authorization',
@@ -26,6 +27,10 @@ export const REDACT_PATHS = [
   'req.headers["x-slack-signature"]',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** Herald's logger; `destination` is for tests that read what was logged (default: stdout). */
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
+): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
