@@ -73,6 +73,17 @@ export interface ResolveInput {
   resolutionSteps?: string;
 }
 
+/** Options of {@link IncidentService.acknowledge}. */
+export interface AckOptions {
+  /**
+   * Runs inside the acknowledgement's transaction, with the incident locked and known to be open,
+   * before anything is written; throwing refuses the acknowledgement and rolls back whatever the
+   * check wrote. Acknowledge links use it to burn their nonce in the same transaction (a refused
+   * acknowledgement leaves the link usable) and to check the link's open period.
+   */
+  readonly check?: (trx: Trx, before: Incident) => Promise<void>;
+}
+
 export interface AckResult {
   incident: Incident;
   /** False when the incident was already acknowledged: a double click or a retried request. */
@@ -173,10 +184,11 @@ export class IncidentService {
     });
   }
 
-  async acknowledge(ref: string, actor: string): Promise<AckResult> {
+  async acknowledge(ref: string, actor: string, options: AckOptions = {}): Promise<AckResult> {
     let changed = false;
     const incident = await this.mutate(ref, {}, async (trx, before, now) => {
       assertCanAcknowledge(before);
+      await options.check?.(trx, before);
       if (before.acknowledgedAt) return { incident: before }; // idempotent: one acknowledgement
       changed = true;
       const incident = await repo.updateIncident(trx, before.id, {
