@@ -94,14 +94,17 @@ export async function runHerald(opts: {
   let gauges: GaugeRefresh | undefined;
   let runner: JobWorker | undefined;
   let modules: HeraldModule[] = [];
-  const stop = async (): Promise<void> => {
-    await gauges?.stop();
-    for (const m of [...modules].reverse()) await m.stop?.();
-    await server?.close();
-    await admin?.close();
-    await runner?.stop();
-    await connection.close();
-  };
+  let stopping: Promise<void> | undefined;
+  // Once: a second call (a test's afterAll after the test stopped it) waits for the first.
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await gauges?.stop();
+      for (const m of [...modules].reverse()) await m.stop?.();
+      await server?.close();
+      await admin?.close();
+      await runner?.stop();
+      await connection.close();
+    })());
 
   try {
     const applied = await migrateToLatest(connection.db, connection.pool);
