@@ -4,7 +4,8 @@ import { redactedEnv } from './config';
 import { connect, type Connection } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { buildServer } from './http/server';
-import { createMetrics } from './http/metrics';
+import { startAdminServer } from './http/admin';
+import { createMetrics, GAUGE_REFRESH_MS, startGaugeRefresh, type GaugeRefresh } from './http/metrics';
 import { ingestModule, ingestOptionsFromConfig } from './ingest';
 import { createNotifications } from './notifications';
 import { deliveryHealth, subscriberMailer } from './notifications/subscriber-mailer';
@@ -14,7 +15,7 @@ import { statusPageModule } from './statuspage';
 import { IncidentService } from './incidents/incident.service';
 import { systemClock, type Clock } from './common/clock';
 import type { Logger } from './common/logger';
-import type { HeraldModule, ModuleContext } from './modules';
+import { tickFailed, type HeraldModule, type ModuleContext } from './modules';
 import { startWorker, type JobWorker } from './worker';
 
 /** Feature modules, in the order their subscribers run inside each incident transaction. */
@@ -44,10 +45,14 @@ export type Mode = 'start' | 'web' | 'worker';
 export interface RunningHerald {
   /** Base URL of the HTTP server (absent in worker mode). */
   readonly url?: string;
+  /** Base URL of the loopback admin listener (present when HERALD_ADMIN_PORT is set). */
+  readonly adminUrl?: string;
   readonly connection: Connection;
   readonly incidents: IncidentService;
   /** Runs every module's clock-driven work once (see HeraldModule.tick); for tests and tools. */
   tick(): Promise<void>;
+  /** Recomputes the database-derived gauges now (what the metrics timer does every 15 s). */
+  refreshMetrics(): Promise<void>;
   /** Stops taking work, drains, closes the database; PostgreSQL (if embedded) stops last. */
   stop(): Promise<void>;
 }
@@ -68,6 +73,11 @@ export async function runHerald(opts: {
    * theirs from `webhooks[].timeout_ms`.
    */
   providerTimeoutMs?: number;
+  /**
+   * Interval of the database-derived gauges' refresh; default GAUGE_REFRESH_MS (15 s). 0: no
+   * timer, only the refresh at start and `refreshMetrics()` (tests, so no query runs behind them).
+   */
+  metricsRefreshMs?: number;
 }): Promise<RunningHerald> {
   const { config, logger, mode } = opts;
   const clock = opts.clock ?? systemClock;
@@ -80,14 +90,21 @@ export async function runHerald(opts: {
     poolSize: config.env.dbPoolSize,
   });
   let server: FastifyInstance | undefined;
+  let admin: FastifyInstance | undefined;
+  let gauges: GaugeRefresh | undefined;
   let runner: JobWorker | undefined;
   let modules: HeraldModule[] = [];
-  const stop = async (): Promise<void> => {
-    for (const m of [...modules].reverse()) await m.stop?.();
-    await server?.close();
-    await runner?.stop();
-    await connection.close();
-  };
+  let stopping: Promise<void> | undefined;
+  // Once: a second call (a test's afterAll after the test stopped it) waits for the first.
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await gauges?.stop();
+      for (const m of [...modules].reverse()) await m.stop?.();
+      await server?.close();
+      await admin?.close();
+      await runner?.stop();
+      await connection.close();
+    })());
 
   try {
     const applied = await migrateToLatest(connection.db, connection.pool);
@@ -130,6 +147,7 @@ export async function runHerald(opts: {
         apiToken: config.env.apiToken,
         clock,
         authThrottle: config.file.authThrottle,
+        metricsToken: config.env.metricsToken,
         routes: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
         fastPaths: modules.flatMap((m) => m.fastPaths ?? []),
       });
@@ -138,12 +156,33 @@ export async function runHerald(opts: {
       const port = addr && typeof addr === 'object' ? addr.port : config.env.port;
       url = `http://${config.env.host}:${port}`;
     }
+    let adminUrl: string | undefined;
+    if (config.env.adminPort !== undefined) {
+      const started = await startAdminServer({
+        logger,
+        db: connection.db,
+        metrics,
+        port: config.env.adminPort,
+      });
+      admin = started.server;
+      adminUrl = started.url;
+    }
+    const refreshers = modules.flatMap((m) => (m.refreshMetrics ? [m.refreshMetrics] : []));
+    const serving = server !== undefined || admin !== undefined;
+    gauges = startGaugeRefresh(
+      serving ? refreshers : [],
+      opts.metricsRefreshMs ?? GAUGE_REFRESH_MS,
+      tickFailed(logger, 'metrics'),
+    );
+    // Once at start, so the first scrape has figures; a failure is reported, not fatal.
+    if (serving) await gauges.refresh().catch(tickFailed(logger, 'metrics'));
     for (const m of modules) await m.start?.(runner);
-    logStartup(logger, mode, config, connection, url);
+    logStartup(logger, mode, config, connection, url, adminUrl);
     const tick = async (): Promise<void> => {
       for (const m of modules) await m.tick?.();
     };
-    return { url, connection, incidents, tick, stop };
+    const refreshMetrics = (): Promise<void> => gauges?.refresh() ?? Promise.resolve();
+    return { url, adminUrl, connection, incidents, tick, refreshMetrics, stop };
   } catch (err) {
     await stop().catch((stopErr: unknown) =>
       logger.error({ err: stopErr }, 'cleanup after failed start failed'),
@@ -152,11 +191,22 @@ export async function runHerald(opts: {
   }
 }
 
-function logStartup(logger: Logger, mode: Mode, config: HeraldConfig, conn: Connection, url?: string): void {
+function logStartup(
+  logger: Logger,
+  mode: Mode,
+  config: HeraldConfig,
+  conn: Connection,
+  url?: string,
+  adminUrl?: string,
+): void {
   const db = conn.embedded ? `embedded PostgreSQL under ${config.env.dataDir}` : 'PostgreSQL at DATABASE_URL';
   if (!config.env.apiToken && mode !== 'worker') {
     logger.info('API off: HERALD_API_TOKEN is unset, so /api/v1 answers 401');
   }
+  if (!config.env.metricsToken && !config.env.apiToken && mode !== 'worker') {
+    logger.info('/metrics answers 401: set HERALD_METRICS_TOKEN or HERALD_API_TOKEN, or HERALD_ADMIN_PORT');
+  }
+  if (adminUrl) logger.info({ adminUrl }, `admin listener (/metrics, /readyz) at ${adminUrl}`);
   logger.info(
     { mode, url, database: db, config: config.source },
     `Herald ${mode} ready${url ? ` at ${url}` : ''} (${db}; config ${config.source})`,

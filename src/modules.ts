@@ -48,6 +48,11 @@ export interface HeraldModule {
    * call it on an interval; tests call it through `RunningHerald.tick()` after moving the clock.
    */
   readonly tick?: () => Promise<unknown>;
+  /**
+   * Recomputes the module's database-derived gauges. The composition root calls it once at start
+   * and then on a timer (GAUGE_REFRESH_MS), never per scrape: `/metrics` only serialises.
+   */
+  readonly refreshMetrics?: () => Promise<void>;
   /** Called first on shutdown, before the server closes. */
   readonly stop?: () => Promise<void>;
 }

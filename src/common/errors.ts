@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'Forbidden'
   | 'Unauthorized'
   | 'Conflict'
+  /** Was valid once and never will be again (an acknowledge link from before a reopen). */
+  | 'Gone'
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'
   | 'Config'
@@ -25,6 +27,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   NotFound: 404,
   Conflict: 409,
   InvalidTransition: 409,
+  Gone: 410,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   RateLimited: 429,

@@ -38,6 +38,16 @@ export interface EnvConfig {
   readonly publicUrl: string;
   /** Unset: `/api/v1` and the internal status page refuse every request. */
   readonly apiToken?: string;
+  /**
+   * Bearer token for `/metrics` on the public listener (HERALD_METRICS_TOKEN); unset: the API
+   * token. A scraper gets its own token so it never holds one that can change incidents.
+   */
+  readonly metricsToken?: string;
+  /**
+   * Port of the optional admin listener (HERALD_ADMIN_PORT), always bound to 127.0.0.1: `/metrics`
+   * without a token and `/readyz` with its reason, for a sidecar or node-local scraper. 0 = any free port.
+   */
+  readonly adminPort?: number;
   /** Jobs one worker process runs at once (HERALD_WORKER_CONCURRENCY, default 32). */
   readonly workerConcurrency: number;
   /** Database connections per process (HERALD_DB_POOL_SIZE, default concurrency + 8). */
@@ -105,14 +115,17 @@ const intIn = (min: number, max: number) =>
     .optional();
 
 // Messages never echo values that may be secret (tokens, URLs with credentials).
-const envSchema = z.object({
-  PORT: z
+const portNumber = () =>
+  z
     .string()
     .refine((v) => /^\d{1,5}$/.test(v) && Number(v) >= 0 && Number(v) <= 65535, {
       error: 'expected an integer from 0 to 65535 (0 = any free port)',
     })
     .transform(Number)
-    .optional(),
+    .optional();
+
+const envSchema = z.object({
+  PORT: portNumber(),
   HOST: str,
   HERALD_WORKER_CONCURRENCY: intIn(1, 512),
   HERALD_DB_POOL_SIZE: intIn(2, 1000),
@@ -129,6 +142,8 @@ const envSchema = z.object({
       error: `too short: use at least ${MIN_API_TOKEN_LENGTH} characters (the value is not shown); e.g. openssl rand -hex 24`,
     })
     .optional(),
+  HERALD_METRICS_TOKEN: str,
+  HERALD_ADMIN_PORT: portNumber(),
   SLACK_BOT_TOKEN: str,
   SLACK_SIGNING_SECRET: str,
   SLACK_APP_TOKEN: str,
@@ -190,6 +205,8 @@ export function parseEnv(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): E
     configFile: e.HERALD_CONFIG === undefined ? undefined : path.resolve(cwd, e.HERALD_CONFIG),
     publicUrl: trimEnd(e.HERALD_PUBLIC_URL ?? `http://localhost:${port}`, '/'),
     apiToken: e.HERALD_API_TOKEN,
+    metricsToken: e.HERALD_METRICS_TOKEN,
+    adminPort: e.HERALD_ADMIN_PORT,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY ?? 32,
     dbPoolSize: e.HERALD_DB_POOL_SIZE ?? (e.HERALD_WORKER_CONCURRENCY ?? 32) + 8,
     slack: {
@@ -243,6 +260,7 @@ export function redactedEnv(env: EnvConfig): EnvConfig {
     ...env,
     databaseUrl: env.databaseUrl === undefined ? undefined : redactUrl(env.databaseUrl),
     apiToken: hide(env.apiToken),
+    metricsToken: hide(env.metricsToken),
     slack: {
       ...env.slack,
       botToken: hide(env.slack.botToken),

@@ -7,11 +7,11 @@ import type { Database } from '../db/schema';
 import { requireToken } from '../http/auth';
 import { parse } from '../http/validate';
 import { refOf } from '../incidents/incident';
-import { findIncident } from '../incidents/incident.repository';
+import { findIncident, openPeriod } from '../incidents/incident.repository';
 import type { IncidentService } from '../incidents/incident.service';
 import type { Clock } from '../common/clock';
 import { HTTP_STATUS, isHeraldError } from '../common/errors';
-import { useAckToken, verifyAckToken } from './acklink';
+import { assertLinkCurrent, useAckToken, verifyAckToken } from './acklink';
 import { activeOverrides, createOverride } from './overrides';
 import { confirmPage, resultPage } from './pages';
 import { explainOnCall } from './schedule';
@@ -44,38 +44,58 @@ async function htmlPage(reply: FastifyReply, work: () => Promise<string>): Promi
 }
 
 export function registerEscalationRoutes(app: FastifyInstance, deps: EscalationRouteDeps): void {
-  app.get('/ack/:token', async (req, reply) =>
-    htmlPage(reply, async () => {
-      const { token } = parse(tokenParams, req.params, 'link');
-      const claims = verifyAckToken(await deps.ackSecret(), token, deps.clock.now());
-      const incident = await findIncident(deps.db, claims.incidentId);
-      return confirmPage({
-        orgName: deps.file.organization.name,
-        ref: incident.ref,
-        title: incident.title,
-        status: incident.status,
-      });
-    }),
-  );
+  // Ack links in their own scope: the confirm page's form posts as a browser does
+  // (application/x-www-form-urlencoded, empty body), which fastify would refuse with 415.
+  app.register(async (links) => {
+    links.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 1024 },
+      (_req, _body, done) => done(null, {}),
+    );
 
-  app.post('/ack/:token', async (req, reply) =>
-    htmlPage(reply, async () => {
-      const { token } = parse(tokenParams, req.params, 'link');
-      const now = deps.clock.now();
-      const claims = verifyAckToken(await deps.ackSecret(), token, now);
-      await useAckToken(deps.db, claims, now);
-      const { incident, changed } = await deps.incidents.acknowledge(
-        refOf(claims.incidentId),
-        `link:${claims.personId}`,
-      );
-      return resultPage({
-        heading: `${incident.ref} acknowledged`,
-        message: changed
-          ? 'Thank you. Escalation has stopped; the team can see that you own this incident.'
-          : `It was already acknowledged${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}.`,
-      });
-    }),
-  );
+    // GET only shows the button (a mail scanner fetching the URL must not acknowledge), but a
+    // link that can no longer work says so here rather than after the click.
+    links.get('/ack/:token', async (req, reply) =>
+      htmlPage(reply, async () => {
+        const { token } = parse(tokenParams, req.params, 'link');
+        const claims = verifyAckToken(await deps.ackSecret(), token, deps.clock.now());
+        const incident = await findIncident(deps.db, claims.incidentId);
+        assertLinkCurrent(claims, incident, await openPeriod(deps.db, incident.id));
+        return confirmPage({
+          orgName: deps.file.organization.name,
+          ref: incident.ref,
+          title: incident.title,
+          status: incident.status,
+        });
+      }),
+    );
+
+    // Checks and the nonce run inside the acknowledgement's transaction, on the locked incident:
+    // a refusal (resolved, reopened since, already used) writes nothing and burns nothing.
+    links.post('/ack/:token', async (req, reply) =>
+      htmlPage(reply, async () => {
+        const { token } = parse(tokenParams, req.params, 'link');
+        const now = deps.clock.now();
+        const claims = verifyAckToken(await deps.ackSecret(), token, now);
+        const { incident, changed } = await deps.incidents.acknowledge(
+          refOf(claims.incidentId),
+          `link:${claims.personId}`,
+          {
+            check: async (trx, before) => {
+              assertLinkCurrent(claims, before, await openPeriod(trx, before.id));
+              await useAckToken(trx, claims, now);
+            },
+          },
+        );
+        return resultPage({
+          heading: `${incident.ref} acknowledged`,
+          message: changed
+            ? 'Thank you. Escalation has stopped; the team can see that you own this incident.'
+            : `It was already acknowledged${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ''}.`,
+        });
+      }),
+    );
+  });
 
   app.register(async (api) => {
     api.addHook('onRequest', async (req) => requireToken(req, deps.apiToken, 'the API'));

@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HeraldError } from '../common/errors';
+import { repeat } from '../common/repeat';
+import { matchesDigest, presentedToken, secretDigest } from './auth';
 
 /**
  * One registry per Herald instance (not prom-client's global), so several instances in one test
@@ -11,6 +14,9 @@ export function createMetrics(): Registry {
   collectDefaultMetrics({ register: registry, prefix: 'herald_' });
   return registry;
 }
+
+/** How often database-derived gauges are recomputed (see {@link startGaugeRefresh}). */
+export const GAUGE_REFRESH_MS = 15_000;
 
 /** Counts one answered request: method, route label, status, and when it started (performance.now). */
 export type HttpObserver = (method: string, route: string, status: number, startedAt: number) => void;
@@ -36,10 +42,61 @@ export function instrumentHttp(app: FastifyInstance, registry: Registry): HttpOb
   app.addHook('onResponse', async (req, reply) => {
     count(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_req, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
   return (method, route, status, startedAt) =>
     count(method, route, status, (performance.now() - startedAt) / 1000);
+}
+
+/**
+ * `GET /metrics`: serialises the registry, nothing more (database-derived gauges are refreshed on
+ * a timer, so a scrape costs no query). `access` is the bearer token the public listener demands
+ * (HERALD_METRICS_TOKEN, else HERALD_API_TOKEN; with neither, 401: delivery health and response
+ * times are internal), or `'open'` on the loopback admin listener.
+ */
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  registry: Registry,
+  access: { token: string | undefined } | 'open',
+): void {
+  const expected = access === 'open' || access.token === undefined ? undefined : secretDigest(access.token);
+  app.get('/metrics', async (req, reply) => {
+    if (access !== 'open') {
+      if (!expected)
+        throw new HeraldError(
+          'Unauthorized',
+          '/metrics needs a token: set HERALD_METRICS_TOKEN (or HERALD_API_TOKEN), or scrape the admin listener (HERALD_ADMIN_PORT)',
+        );
+      const given = presentedToken(req);
+      if (!given)
+        throw new HeraldError('Unauthorized', 'missing credentials: send Authorization: Bearer <token>');
+      if (!matchesDigest(secretDigest(given), expected))
+        throw new HeraldError('Unauthorized', 'invalid token');
+    }
+    reply.header('cache-control', 'no-store').type(registry.contentType);
+    return registry.metrics();
+  });
+}
+
+/** The database-derived gauges' refresh: on a timer, and on demand (start-up, tests). */
+export interface GaugeRefresh {
+  /** Runs every refresher once, now; rejects with the first failure (after all have run). */
+  refresh(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `refreshers` every `intervalMs` (0: never by itself, only through `refresh()`, which is
+ * what tests use after moving their clock). A failed run is reported and the timer goes on.
+ */
+export function startGaugeRefresh(
+  refreshers: ReadonlyArray<() => Promise<void>>,
+  intervalMs: number,
+  onError: (err: unknown) => void,
+): GaugeRefresh {
+  const refresh = async (): Promise<void> => {
+    const results = await Promise.allSettled(refreshers.map((r) => r()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  const loop = intervalMs > 0 && refreshers.length > 0 ? repeat(intervalMs, refresh, onError) : undefined;
+  return { refresh, stop: async () => loop?.stop() };
 }

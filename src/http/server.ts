@@ -13,7 +13,7 @@ import { requireToken } from './auth';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottleOptions } from './throttle';
 import { installErrorHandler } from './errors';
 import { registerHealthRoutes } from './health';
-import { instrumentHttp, type HttpObserver } from './metrics';
+import { instrumentHttp, registerMetricsRoute, type HttpObserver } from './metrics';
 
 export interface ServerDeps {
   logger: Logger;
@@ -21,6 +21,8 @@ export interface ServerDeps {
   incidents: IncidentService;
   metrics: Registry;
   apiToken: string | undefined;
+  /** Bearer token for `/metrics` (HERALD_METRICS_TOKEN); unset: `apiToken`; neither: 401. */
+  metricsToken?: string | undefined;
   /** Feature modules' routes (Slack, status pages, hooks); each does its own auth. */
   routes?: ReadonlyArray<(app: FastifyInstance) => Promise<void> | void>;
   /** Largest accepted request body; alert hooks may raise it per route. */
@@ -43,7 +45,7 @@ export type FastPath = (req: http.IncomingMessage, res: http.ServerResponse) => 
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
-/** The one HTTP server: API, health, metrics; later Slack, status pages and alert hooks. */
+/** The public HTTP server: API, health, metrics (with a token), Slack, status pages, alert hooks. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const fastPaths = deps.fastPaths ?? [];
   let observe: HttpObserver = () => undefined;
@@ -77,7 +79,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     new AuthThrottle(deps.clock ?? systemClock, deps.authThrottle ?? DEFAULT_AUTH_THROTTLE),
   );
   observe = instrumentHttp(app, deps.metrics);
-  registerHealthRoutes(app, deps.db);
+  registerHealthRoutes(app, deps.db, { detailed: false });
+  registerMetricsRoute(app, deps.metrics, { token: deps.metricsToken ?? deps.apiToken });
 
   await app.register(async (api) => {
     api.addHook('onRequest', async (req) => requireToken(req, deps.apiToken, 'the API'));

@@ -159,3 +159,19 @@ export async function timeline(db: Db, incidentId: number): Promise<TimelineEven
     .execute();
   return rows.map(toEvent);
 }
+
+/**
+ * Which open period of the incident an event belongs to: how many times it had been reopened at
+ * that event (0 until the first reopen). Without `upToEventId`, the current period. Acknowledge
+ * links carry it so that a link sent before a resolve cannot acknowledge the reopened incident.
+ */
+export async function openPeriod(db: Db, incidentId: number, upToEventId?: number): Promise<number> {
+  let q = db
+    .selectFrom('incident_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'reopened');
+  if (upToEventId !== undefined) q = q.where('id', '<=', upToEventId);
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -16,6 +16,7 @@ import {
 } from './incident';
 import * as repo from './incident.repository';
 import type {
+  AckOptions,
   AckResult,
   DeclareInput,
   PublishInput,
@@ -25,6 +26,7 @@ import type {
 } from './inputs';
 
 export type {
+  AckOptions,
   AckResult,
   DeclareInput,
   PublishInput,
@@ -195,10 +197,11 @@ export class IncidentService {
     return { incident, changed };
   }
 
-  async acknowledge(ref: string, actor: string): Promise<AckResult> {
+  async acknowledge(ref: string, actor: string, options: AckOptions = {}): Promise<AckResult> {
     let changed = false;
     const incident = await this.mutate(ref, {}, async (trx, before, now) => {
       assertCanAcknowledge(before);
+      await options.check?.(trx, before);
       if (before.acknowledgedAt) return { incident: before }; // idempotent: one acknowledgement
       changed = true;
       const incident = await repo.updateIncident(trx, before.id, {

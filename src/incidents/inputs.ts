@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon';
+import type { Trx } from '../db/schema';
 import type { Incident, OpenStatus, Severity } from './incident';
 
 /** What callers hand the incident service (incident.service.ts), and what some calls answer. */
@@ -55,6 +56,17 @@ export interface ResolveInput {
   publicMessage?: string | null;
   rootCause?: string;
   resolutionSteps?: string;
+}
+
+/** Options of `IncidentService.acknowledge`. */
+export interface AckOptions {
+  /**
+   * Runs inside the acknowledgement's transaction, with the incident locked and known to be open,
+   * before anything is written; throwing refuses the acknowledgement and rolls back whatever the
+   * check wrote. Acknowledge links use it to burn their nonce in the same transaction (a refused
+   * acknowledgement leaves the link usable) and to check the link's open period.
+   */
+  readonly check?: (trx: Trx, before: Incident) => Promise<void>;
 }
 
 export interface AckResult {

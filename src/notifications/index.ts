@@ -40,6 +40,7 @@ export function createNotifications(
   const file = config.file;
   const adapters = createAdapters(config.env, logger, { clock, timeoutMs: opts.providerTimeoutMs });
   const planner: PlannerDeps = { file, adapters, maxAttempts: file.delivery.maxAttempts };
+  const metrics = deliveryMetrics(ctx.metrics, db, clock);
   const sender = new DeliverySender({
     ...planner,
     db,
@@ -47,7 +48,7 @@ export function createNotifications(
     logger,
     ackSecret: opts.ackSecret,
     limiter: new RateLimiter(heraldLimits(file.delivery.sesRatePerSecond)),
-    metrics: deliveryMetrics(ctx.metrics, db, clock),
+    metrics,
     compose: {
       file,
       orgName: file.organization.name,
@@ -85,6 +86,7 @@ export function createNotifications(
       if (runner) loop = repeat(500, tick, tickFailed(logger, 'delivery'));
     },
     tick,
+    refreshMetrics: metrics.refresh,
     stop: async () => {
       await loop?.stop();
       closeAdapters(adapters);

@@ -4,7 +4,7 @@ import type { DateTime } from 'luxon';
 import { isDatabaseUnavailable } from '../db/connect';
 import type { Database, Trx } from '../db/schema';
 import type { Incident, TimelineEvent } from '../incidents/incident';
-import { findEvent, findIncident } from '../incidents/incident.repository';
+import { findEvent, findIncident, openPeriod } from '../incidents/incident.repository';
 import type { Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import { createAckToken } from '../escalation/acklink';
@@ -55,6 +55,14 @@ async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(promises);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** What an incident delivery is rendered from. */
+interface RenderSubject {
+  readonly incident: Incident;
+  readonly event: TimelineEvent;
+  /** The incident's open period at the event (bound into acknowledge links). */
+  readonly period: number;
 }
 
 /** How long an acknowledge link in a page stays valid. */
@@ -179,28 +187,23 @@ export class DeliverySender {
     if (d.template !== 'incident')
       return composeContent(d, d.content as MessageContent, this.deps.compose.orgName);
     if (d.incident_id === null || d.event_id === null) throw new Error('incident delivery without incident');
-    const { incident, event } = await this.incidentAndEvent(d.incident_id, d.event_id);
+    const { incident, event, period } = await this.incidentAndEvent(d.incident_id, d.event_id);
     const pages = d.recipient_kind === 'person' && incident.status !== 'resolved' && !incident.acknowledgedAt;
     const ackUrl =
       pages && this.deps.ackSecret
-        ? `${this.deps.compose.publicUrl}/ack/${createAckToken(await this.deps.ackSecret(), incident.id, d.recipient_id, this.deps.clock.now().plus({ hours: ACK_LINK_HOURS }))}`
+        ? `${this.deps.compose.publicUrl}/ack/${createAckToken(await this.deps.ackSecret(), incident.id, d.recipient_id, this.deps.clock.now().plus({ hours: ACK_LINK_HOURS }), period)}`
         : undefined;
     return composeIncidentMessage(d, incident, event, { ...this.deps.compose, ackUrl });
   }
 
   /**
-   * The incident and event a delivery renders, cached for a second: a fan-out renders the same
-   * pair a hundred times within milliseconds. A second is also the staleness a message can have.
+   * The incident and event a delivery renders (and the open period the event belongs to, for
+   * acknowledge links), cached for a second: a fan-out renders the same pair a hundred times
+   * within milliseconds. A second is also the staleness a message can have.
    */
-  private readonly renderCache = new Map<
-    number,
-    { until: number; value: Promise<{ incident: Incident; event: TimelineEvent }> }
-  >();
+  private readonly renderCache = new Map<number, { until: number; value: Promise<RenderSubject> }>();
 
-  private incidentAndEvent(
-    incidentId: number,
-    eventId: number,
-  ): Promise<{ incident: Incident; event: TimelineEvent }> {
+  private incidentAndEvent(incidentId: number, eventId: number): Promise<RenderSubject> {
     const nowMs = performance.now();
     const hit = this.renderCache.get(eventId);
     if (hit && hit.until > nowMs) return hit.value;
@@ -210,7 +213,8 @@ export class DeliverySender {
     const value = Promise.all([
       findIncident(this.deps.db, incidentId),
       findEvent(this.deps.db, eventId),
-    ]).then(([incident, event]) => ({ incident, event }));
+      openPeriod(this.deps.db, incidentId, eventId),
+    ]).then(([incident, event, period]) => ({ incident, event, period }));
     this.renderCache.set(eventId, { until: nowMs + 1000, value });
     value.catch(() => this.renderCache.delete(eventId)); // a failed read is not cached
     return value;

@@ -102,16 +102,15 @@ export class SubscriberService {
         'This confirmation link is invalid or has expired. Please subscribe again.',
       );
     }
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx
+    const changed = await this.changeAndAnnounce(row.id, (trx) =>
+      trx
         .updateTable('status_subscribers')
         .set({ status: 'confirmed', confirmed_at: now, updated_at: now })
         .where('id', '=', row.id)
         .where('status', '=', 'pending')
-        .execute();
-      await notifyChange(trx, `subscriber:${row.id}`);
-    });
-    return { email: row.email, already: false };
+        .executeTakeFirst(),
+    );
+    return { email: row.email, already: !changed }; // a concurrent confirm of the same link won
   }
 
   /** Idempotent; a forged or garbled token is a NotFound. */
@@ -119,14 +118,30 @@ export class SubscriberService {
     const id = await this.verifyUnsubscribeToken(token);
     if (id === null) throw new HeraldError('NotFound', 'This unsubscribe link is invalid.');
     const now = this.deps.clock.now().toJSDate();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx
+    await this.changeAndAnnounce(id, (trx) =>
+      trx
         .updateTable('status_subscribers')
         .set({ status: 'unsubscribed', unsubscribed_at: now, updated_at: now })
         .where('id', '=', id)
         .where('status', '<>', 'unsubscribed')
-        .execute();
+        .executeTakeFirst(),
+    );
+  }
+
+  /**
+   * Runs `update` and, only when it changed a row, announces it (NOTIFY, in the same transaction).
+   * A repeated click or a mail client re-posting the one-click unsubscribe changes nothing, and
+   * must not make every web process drop and re-render its pages.
+   */
+  private async changeAndAnnounce(
+    id: number,
+    update: (trx: Trx) => Promise<{ numUpdatedRows: bigint }>,
+  ): Promise<boolean> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const { numUpdatedRows } = await update(trx);
+      if (numUpdatedRows === 0n) return false;
       await notifyChange(trx, `subscriber:${id}`);
+      return true;
     });
   }
 

@@ -277,14 +277,18 @@ describe('incident API', () => {
     }
   });
 
-  it('serves health, readiness and metrics without a token', async () => {
+  it('serves health and a bare readiness without a token, metrics only with one', async () => {
     expect((await call(`${s.url}/healthz`)).body).toEqual({ status: 'ok' });
-    expect((await call(`${s.url}/readyz`)).body).toEqual({
-      status: 'ready',
-      database: 'ok',
-      pending_migrations: [],
+    const ready = await call(`${s.url}/readyz`);
+    expect([ready.status, ready.body]).toEqual([200, { status: 'ready' }]);
+    const anonymous = await call(`${s.url}/metrics`);
+    expect(anonymous.status).toBe(401);
+    expect(errorOf(anonymous.body)).toEqual({
+      code: 'Unauthorized',
+      message: 'missing credentials: send Authorization: Bearer <token>',
     });
-    const m = await call(`${s.url}/metrics`);
+    expect((await call(`${s.url}/metrics`, { token: 'not-the-token' })).status).toBe(401);
+    const m = await call(`${s.url}/metrics`, { token: TOKEN });
     expect(m.status).toBe(200);
     expect(m.body).toMatch(
       /herald_http_requests_total\{method="POST",route="\/api\/v1\/incidents",status="201"\} \d+/,

@@ -298,7 +298,8 @@ test('ten minutes of 5xx, hangs and resets: backoff and Retry-After on the clock
   expect(await verifyAudit(t.db)).toEqual({ rows: expect.any(Number), unsealed: 0 });
 
   // /metrics: the dead count and the outcome counters.
-  const metrics = String((await call(`${herald.url}/metrics`)).body);
+  await herald.refreshMetrics();
+  const metrics = String((await call(`${herald.url}/metrics`, { token: TOKEN })).body);
   const deadCount = sms.filter((d) => d.status === 'dead').length;
   expect(deadCount).toBe(INCIDENTS * 2);
   expect(metrics).toMatch(

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { call } from '../support/http';
-import { count, startHarness, TOKENS, type Harness } from './support/harness';
+import { count, METRICS_TOKEN, startHarness, TOKENS, type Harness } from './support/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe('backpressure', () => {
     const after = await call(`${h.url}/hooks/generic`, { token: TOKENS.scripts, json: { title: 'third' } });
     expect(after.status).toBe(200);
     expect(await count(h, 'ingest_alerts')).toBe(2);
-    const metrics = (await call(`${h.url}/metrics`)).body as string;
+    const metrics = (await call(`${h.url}/metrics`, { token: METRICS_TOKEN })).body as string;
     expect(metrics).toContain('herald_ingest_overloaded_total 1');
     expect(metrics).toContain('herald_ingest_alerts_total{integration="scripts",outcome="new"} 2');
   });

@@ -313,7 +313,8 @@ it('reports statistics: deliveries by channel and outcome, MTTA, MTTR', async ()
   expect(stats.mtta_seconds).toBe(240);
   expect(stats.mttr_seconds).toBe(600);
   expect(stats.incidents.declared).toBe(1);
-  const metrics = String((await call(`${herald.url}/metrics`)).body);
+  await herald.refreshMetrics();
+  const metrics = String((await call(`${herald.url}/metrics`, { token: TOKEN })).body);
   expect(metrics).toMatch(/^herald_mtta_seconds 240$/m);
   expect(metrics).toMatch(/^herald_mttr_seconds 600$/m);
   expect(metrics).toMatch(/^herald_deliveries_by_status\{channel="sms",status="sent"\} \d+$/m);

@@ -83,7 +83,7 @@ describe('status page cache', () => {
 
   it('still counts its responses in the HTTP metrics (written directly, but through fastify)', async () => {
     await get(`${a.url}/api/v2/status.json`);
-    const metrics = await get(`${a.url}/metrics`);
+    const metrics = await get(`${a.url}/metrics`, { authorization: `Bearer ${TOKEN}` });
     expect(metrics.text).toMatch(
       /herald_http_requests_total\{method="GET",route="\/api\/v2\/status.json",status="200"\} [1-9]/,
     );

@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { ManualClock } from '../../src/common/clock';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { call } from '../support/http';
-import { get, PUBLIC_URL, RecordingMailer, startStatusPage, type Harness } from './support/harness';
+import { LOCAL_CHANGE } from '../../src/statuspage';
+import { CHANNEL } from '../../src/statuspage/listener';
+import { changed, get, PUBLIC_URL, RecordingMailer, startStatusPage, type Harness } from './support/harness';
 import { injectedMarkup, missing } from './support/markup';
 
 let t: TestDatabase;
@@ -198,6 +200,33 @@ describe('email subscriptions', () => {
     // subscribing again starts a new double opt-in
     await call(`${h.url}/subscribe`, { json: { email: 'ann@example.com' } });
     expect((await row('ann@example.com')).status).toBe('pending');
+  });
+
+  it('announces a confirm or unsubscribe that changed something, and nothing for a repeat', async () => {
+    const reasons: string[] = [];
+    const heard = (reason: string) => void reasons.push(reason);
+    h.module.cache.on('invalidated', heard);
+    try {
+      await call(`${h.url}/subscribe`, { json: { email: 'zed@example.com' } });
+      const sent = mailer.confirmations.find((c) => c.email === 'zed@example.com');
+      const id = (await row('zed@example.com')).id;
+      await changed(h, () => form('/subscribe/confirm', { token: tokenOf(sent?.confirmUrl ?? '') }));
+      const repeat = await form('/subscribe/confirm', { token: tokenOf(sent?.confirmUrl ?? '') });
+      expect(repeat.status).toBe(200);
+      const token = tokenOf(sent?.unsubscribeUrl ?? '');
+      await changed(h, () => form('/unsubscribe', { 'List-Unsubscribe': 'One-Click' }, `?token=${token}`));
+      for (let i = 0; i < 3; i++) expect((await form('/unsubscribe', { token })).status).toBe(200);
+      // NOTIFYs arrive in commit order: had a repeat announced anything, it would come before this.
+      await changed(h, () => sql`select pg_notify(${CHANNEL}, 'marker')`.execute(t.db));
+      expect(reasons.filter((r) => r !== LOCAL_CHANGE)).toEqual([
+        `subscriber:${id}`,
+        `subscriber:${id}`,
+        'marker',
+      ]);
+      expect((await row('zed@example.com')).status).toBe('unsubscribed');
+    } finally {
+      h.module.cache.off('invalidated', heard);
+    }
   });
 
   it('has no subscription routes or form when no mailer is bound', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseConfigText, type HeraldConfig } from '../../src/config';
 import { runHerald, type Mode, type RunningHerald } from '../../src/main';
 import type { Clock } from '../../src/common/clock';
+import type { Logger } from '../../src/common/logger';
 import { testLogger } from './db';
 
 /**
@@ -19,6 +20,8 @@ export async function startTestHerald(opts: {
   mode?: Mode;
   /** Provider call timeout for the channel adapters (runHerald's test seam); default 10 s. */
   providerTimeoutMs?: number;
+  /** Default: the shared test logger (level from TEST_LOG_LEVEL). */
+  logger?: Logger;
 }): Promise<RunningHerald & { config: HeraldConfig }> {
   const yaml =
     opts.configYaml ?? fs.readFileSync(path.resolve(__dirname, '../../herald.example.yml'), 'utf8');
@@ -35,9 +38,11 @@ export async function startTestHerald(opts: {
   const herald = await runHerald({
     mode: opts.mode ?? 'start',
     config,
-    logger: testLogger,
+    logger: opts.logger ?? testLogger,
     clock: opts.clock,
     providerTimeoutMs: opts.providerTimeoutMs,
+    // No metrics timer behind a test's back: tests call refreshMetrics() when they scrape.
+    metricsRefreshMs: 0,
   });
   return Object.assign(herald, { config });
 }

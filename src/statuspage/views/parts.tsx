@@ -3,6 +3,7 @@ import type { DateTime } from 'luxon';
 import { CSS } from './styles';
 import { fmtDateTime, INCIDENT_STATUS_LABEL, isoAttr } from './format';
 import type { PublicUpdate } from '../timeline';
+import { findLinks } from './links';
 
 /**
  * Shared pieces of the pages. Every string a person typed reaches the HTML only as a text child or
@@ -60,38 +61,21 @@ export const Time = (props: { at: DateTime }) => (
   <time dateTime={isoAttr(props.at)}>{fmtDateTime(props.at)}</time>
 );
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-const TRAILING = /[.,;:!?)\]}]+$/;
-
-/** Text with http(s) URLs turned into links; nothing else becomes markup. */
+/** Text with http(s) URLs turned into links (see findLinks); nothing else becomes markup. */
 export function Linkified(props: { text: string }) {
   const parts: ComponentChildren[] = [];
   let last = 0;
-  for (const m of props.text.matchAll(URL_RE)) {
-    const start = m.index ?? 0;
-    let url = m[0];
-    const trail = TRAILING.exec(url)?.[0] ?? '';
-    url = url.slice(0, url.length - trail.length);
-    if (!isHttpUrl(url)) continue;
-    parts.push(props.text.slice(last, start));
+  for (const link of findLinks(props.text)) {
+    parts.push(props.text.slice(last, link.start));
     parts.push(
-      <a href={url} rel="nofollow noopener noreferrer">
-        {url}
+      <a href={link.url} rel="nofollow noopener noreferrer">
+        {link.url}
       </a>,
     );
-    last = start + url.length;
+    last = link.end;
   }
   parts.push(props.text.slice(last));
   return <>{parts}</>;
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 export function UpdateList(props: { updates: readonly PublicUpdate[] }) {

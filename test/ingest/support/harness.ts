@@ -15,6 +15,9 @@ export const TOKENS = {
   scripts: 'generic-token-0123456789abc',
 } as const;
 
+/** Bearer token for the harness server's `/metrics` (no API token is set). */
+export const METRICS_TOKEN = 'metrics-token-0123456789';
+
 /** Two services, and one integration of each kind (plus an Alertmanager one without auto-resolve). */
 export const CONFIG_YAML = `
 services:
@@ -77,6 +80,7 @@ export async function startHarness(
     incidents,
     metrics,
     apiToken: undefined,
+    metricsToken: METRICS_TOKEN,
     routes: module.routes ? [module.routes] : [],
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
