@@ -11,7 +11,7 @@ import { call } from '../support/http';
  * Acknowledge links against the real app: the nonce is burned in the acknowledgement's own
  * transaction, and a link belongs to the open period of the incident it was sent in.
  */
-const TOKEN = 'acklink-test-token';
+const TOKEN = 'acklink-test-token-0123456789';
 const twilio = new FakeTwilio();
 const clock = new ManualClock('2026-11-26T10:00:00Z');
 let t: TestDatabase;

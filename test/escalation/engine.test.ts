@@ -78,12 +78,26 @@ async function declare(title: string, services = ['api']): Promise<{ ref: string
 const smsTo = (to: string, ref: string) =>
   twilio.sent.filter((c) => c.to === to && (c.body ?? '').includes(ref));
 
+/**
+ * Waits until `pred` holds and every delivery planned so far has its outcome recorded. A provider
+ * (the fake) sees a send before the worker records it: a test that moved the clock in between
+ * would find the claim stale and have it sent again.
+ */
 async function waitFor(what: string, pred: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (!(await pred())) {
+  while (!(await pred()) || (await inFlight()) > 0) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+async function inFlight(): Promise<number> {
+  const row = await t.db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', 'in', ['pending', 'sending'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 async function escalatedEvents(id: number): Promise<number> {
