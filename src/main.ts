@@ -130,6 +130,7 @@ export async function runHerald(opts: {
         apiToken: config.env.apiToken,
         routes: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
         fastPaths: modules.flatMap((m) => m.fastPaths ?? []),
+        trustProxy: config.file.http.trustProxy,
       });
       await server.listen({ port: config.env.port, host: config.env.host });
       const addr = server.server.address();

@@ -8,6 +8,7 @@ import {
   isoInstant,
   oneOf,
   phone,
+  proxyAddress,
   secret,
   slackChannelId,
   slackUserId,
@@ -245,6 +246,15 @@ const component = z
 
 const permission = z.array(text).min(1).default(['everyone']);
 
+/**
+ * Which proxies' X-Forwarded-For Herald believes (fastify's `trustProxy`): none (false), every
+ * one (true), the last N hops, or the proxies at these addresses/CIDRs. Behind a load balancer
+ * the client address (subscribe rate limits, logs) is otherwise the balancer's.
+ */
+const trustProxy = z.union([z.boolean(), intBetween(1, 100), z.array(proxyAddress).min(1)], {
+  error: 'expected false, true, a hop count (1..100) or a list of addresses/CIDRs',
+});
+
 /** The whole file, snake_case, as written (after `${ENV}` substitution). */
 export const fileSchema = z
   .strictObject({
@@ -265,7 +275,20 @@ export const fileSchema = z
     rules: list(rule),
     webhooks: list(webhook),
     integrations: list(integration),
-    status_page: z.strictObject({ title: text.optional(), components: list(component) }).prefault({}),
+    http: z.strictObject({ trust_proxy: trustProxy.default(false) }).prefault({}),
+    status_page: z
+      .strictObject({
+        title: text.optional(),
+        components: list(component),
+        subscribe_limits: z
+          .strictObject({
+            per_client_per_minute: intBetween(1, 100_000).default(10),
+            global_per_minute: intBetween(1, 1_000_000).default(300),
+            confirmations_per_address_per_day: intBetween(1, 100).default(3),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     ingest: z
       .strictObject({
         flap_window_minutes: intBetween(1, 1440).default(10),
@@ -285,6 +308,7 @@ export const fileSchema = z
         max_attempts: intBetween(1, 20).default(5),
         ses_rate_per_second: z.number().positive().max(1000).default(14),
         claim_timeout_seconds: intBetween(1, 3600).default(60),
+        bulk_share: z.number().min(0).max(1).default(0.2),
       })
       .prefault({}),
   })

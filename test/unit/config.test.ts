@@ -303,8 +303,13 @@ describe('parsed file', () => {
       rules: [],
       webhooks: [],
       integrations: [],
-      statusPage: { title: 'Herald', components: [] },
-      delivery: { maxAttempts: 5, sesRatePerSecond: 14, claimTimeoutSeconds: 60 },
+      http: { trustProxy: false },
+      statusPage: {
+        title: 'Herald',
+        components: [],
+        subscribeLimits: { perClientPerMinute: 10, globalPerMinute: 300, confirmationsPerAddressPerDay: 3 },
+      },
+      delivery: { maxAttempts: 5, sesRatePerSecond: 14, claimTimeoutSeconds: 60, bulkShare: 0.2 },
       ingest: {
         flapWindowMinutes: 10,
         storm: { newAlertsPerMinute: 100, updateIntervalSeconds: 60 },
