@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as escalation from './escalation';
 import * as ingest from './ingest';
 import * as notifications from './notifications';
+import * as pagesfirst from './pagesfirst';
 import * as scaleout from './scaleout';
 import * as statuspage from './statuspage';
 import { withHeraldFlags } from './support';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   statuspage: statuspage.run,
   ingest: ingest.run,
   scaleout: scaleout.run,
+  pagesfirst: pagesfirst.run,
 };
 
 async function main(): Promise<void> {
