@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { DateTime } from 'luxon';
 import { isDatabaseUnavailable } from '../db/connect';
-import type { Database, Trx } from '../db/schema';
+import type { Database } from '../db/schema';
 import type { Incident, TimelineEvent } from '../incidents/incident';
 import { findEvent, findIncident } from '../incidents/incident.repository';
 import type { Clock } from '../common/clock';
@@ -19,7 +19,7 @@ import { enqueueDeliveries, type PlannerDeps } from './planner';
 import { priorityOfRank } from './priority';
 import type { RateLimiter } from './ratelimit';
 import type { MessageContent } from './render/content';
-import { contactRank, personAddress } from './rules';
+import { fallbackFor } from './fallback';
 import type { DeliveryRow } from './tables';
 import { AttemptRecorder } from './recorder';
 import { SendSlots } from './slots';
@@ -310,7 +310,7 @@ export class DeliverySender {
     // Gave up on this channel: fall back to the person's next contact method, else dead.
     await db.transaction().execute(async (trx) => {
       const why = o.kind === 'permanent' ? o.error : `gave up after ${attempt} attempts: ${o.error}`;
-      const fallbacks = await this.fallbacks(trx, d);
+      const fallbacks = await fallbackFor(trx, this.deps, d);
       const status = fallbacks.length ? 'failed' : 'dead';
       const reason = fallbacks.length
         ? `${why}; fell back to ${fallbacks.map((f) => f.channel).join(', ')}`
@@ -339,45 +339,5 @@ export class DeliverySender {
         ]);
       }
     });
-  }
-
-  /** The person's next contact method (by contact order) not yet tried for this event. */
-  private async fallbacks(trx: Trx, d: DeliveryRow) {
-    if (d.recipient_kind !== 'person') return [];
-    const person = this.deps.file.people.find((p) => p.id === d.recipient_id);
-    if (!person) return [];
-    const tried = await trx
-      .selectFrom('deliveries')
-      .select('channel')
-      .where('recipient_kind', '=', 'person')
-      .where('recipient_id', '=', d.recipient_id)
-      .where((eb) =>
-        d.event_id === null ? eb('idempotency_key', '=', d.idempotency_key) : eb('event_id', '=', d.event_id),
-      )
-      .execute();
-    const used = new Set(tried.map((t) => t.channel));
-    const next = person.contactOrder.find(
-      (c) => !used.has(c) && contactRank(person, c) > d.contact_rank && !this.deps.adapters[c].disabledReason,
-    );
-    const address = next ? personAddress(person, next) : undefined;
-    if (!next || !address) return [];
-    return [
-      {
-        incidentId: d.incident_id,
-        eventId: d.event_id,
-        severity: d.severity,
-        recipientKind: 'person' as const,
-        recipientId: person.id,
-        address,
-        channel: next,
-        audience: d.audience,
-        rule: d.rule,
-        contactRank: contactRank(person, next),
-        fallbackFrom: d.id,
-        priority: priorityOfRank(d.priority), // a fallback keeps its lane
-        template: d.template,
-        content: d.content ?? undefined,
-      },
-    ];
   }
 }
