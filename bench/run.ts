@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as escalation from './escalation';
 import * as ingest from './ingest';
 import * as notifications from './notifications';
+import * as pagesfirst from './pagesfirst';
 import * as scaleout from './scaleout';
 import * as startup from './startup';
 import * as statuspage from './statuspage';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, Bench> = {
   ingest: ingest.run,
   scaleout: scaleout.run,
   startup: startup.run,
+  pagesfirst: pagesfirst.run,
 };
 
 async function main(): Promise<void> {

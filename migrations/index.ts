@@ -6,6 +6,8 @@ import * as m0300 from './20261126T0300_statuspage';
 import * as m0400 from './20261126T0400_ingest';
 import * as m0500 from './20261126T0500_escalation';
 import * as m20261127T0100 from './20261127T0100_slack_wait';
+import * as m20261128T0100 from './20261128T0100_delivery_priority';
+import * as m20261128T0200 from './20261128T0200_subscribe_limits';
 import * as m20261128T0400 from './20261128T0400_incident_publication';
 
 /**
@@ -20,5 +22,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261126T0400_ingest': m0400,
   '20261126T0500_escalation': m0500,
   '20261127T0100_slack_wait': m20261127T0100,
+  '20261128T0100_delivery_priority': m20261128T0100,
+  '20261128T0200_subscribe_limits': m20261128T0200,
   '20261128T0400_incident_publication': m20261128T0400,
 };

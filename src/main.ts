@@ -150,6 +150,7 @@ export async function runHerald(opts: {
         metricsToken: config.env.metricsToken,
         routes: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
         fastPaths: modules.flatMap((m) => m.fastPaths ?? []),
+        trustProxy: config.file.http.trustProxy,
       });
       await server.listen({ port: config.env.port, host: config.env.host });
       const addr = server.server.address();

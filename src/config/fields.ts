@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -109,4 +110,22 @@ export function secret(minLength = 1, expected = `at least ${minLength} characte
 /** Standard Webhooks signing secret: `whsec_` followed by base64. */
 export const webhookSecret = secret(1).refine((s) => /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(s), {
   error: 'invalid (expected "whsec_" followed by base64, at least 16 characters; the value is not shown)',
+});
+
+/** proxy-addr's names for address ranges (what fastify's trustProxy accepts besides addresses). */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An IP address, a CIDR range (10.0.0.0/8, fd00::/8) or one of proxy-addr's range names. */
+export function isProxyAddress(value: string): boolean {
+  if (PROXY_RANGES.includes(value)) return true;
+  const [addr = '', bits, ...rest] = value.split('/');
+  const version = isIP(addr);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+export const proxyAddress = z.string().refine(isProxyAddress, {
+  error: (iss) =>
+    `expected an IP address, a CIDR range (10.0.0.0/8) or loopback | linklocal | uniquelocal, got ${shown(iss.input)}`,
 });

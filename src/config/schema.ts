@@ -9,6 +9,7 @@ import {
   matching,
   oneOf,
   phone,
+  proxyAddress,
   secret,
   slackChannelId,
   slackUserId,
@@ -270,6 +271,15 @@ const permission = (byDefault: readonly string[]) =>
 export const RESTRICTED_DEFAULT = ['owners', 'oncall'] as const;
 const EVERYONE = ['everyone'] as const;
 
+/**
+ * Which proxies' X-Forwarded-For Herald believes (fastify's `trustProxy`): none (false), every
+ * one (true), the last N hops, or the proxies at these addresses/CIDRs. Behind a load balancer
+ * the client address (subscribe rate limits, logs) is otherwise the balancer's.
+ */
+const trustProxy = z.union([z.boolean(), intBetween(1, 100), z.array(proxyAddress).min(1)], {
+  error: 'expected false, true, a hop count (1..100) or a list of addresses/CIDRs',
+});
+
 /** The whole file, snake_case, as written (after `${ENV}` substitution). */
 export const fileSchema = z
   .strictObject({
@@ -299,12 +309,20 @@ export const fileSchema = z
     rules: list(rule),
     webhooks: list(webhook),
     integrations: list(integration),
+    http: z.strictObject({ trust_proxy: trustProxy.default(false) }).prefault({}),
     status_page: z
       .strictObject({
         title: text.optional(),
         components: list(component),
         /** Severities whose alert-opened incidents are published at once (default: none). */
         auto_publish: list(oneOf('severity', SEVERITIES)),
+        subscribe_limits: z
+          .strictObject({
+            per_client_per_minute: intBetween(1, 100_000).default(10),
+            global_per_minute: intBetween(1, 1_000_000).default(300),
+            confirmations_per_address_per_day: intBetween(1, 100).default(3),
+          })
+          .prefault({}),
       })
       .prefault({}),
     ingest: z
@@ -332,6 +350,7 @@ export const fileSchema = z
         max_attempts: intBetween(1, 20).default(5),
         ses_rate_per_second: z.number().positive().max(1000).default(14),
         claim_timeout_seconds: intBetween(1, 3600).default(60),
+        bulk_share: z.number().min(0).max(1).default(0.2),
       })
       .prefault({}),
   })

@@ -178,6 +178,7 @@ async function page(
         audience: 'technical', // a page is for a responder, whatever their usual audience
         rule,
         contactRank: contactRank(person, channel),
+        priority: 'page',
       });
     }
   }
@@ -192,6 +193,7 @@ async function page(
       channel: 'slack_channel',
       audience: 'technical',
       rule,
+      priority: 'page',
     });
   }
   await deps.enqueue(trx, requests);

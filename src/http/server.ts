@@ -33,6 +33,11 @@ export interface ServerDeps {
   clock?: Clock;
   /** Failed-auth throttle per client address (herald.yml `auth_throttle`); default 20 per 60 s. */
   authThrottle?: AuthThrottleOptions;
+  /**
+   * Whose X-Forwarded-For to believe for `req.ip` (`http.trust_proxy`): false (default) takes
+   * the socket's address; true, a hop count, or proxy addresses/CIDRs as fastify's `trustProxy`.
+   */
+  trustProxy?: boolean | number | readonly string[];
 }
 
 /**
@@ -49,6 +54,17 @@ export const DEFAULT_BODY_LIMIT = 256 * 1024;
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const fastPaths = deps.fastPaths ?? [];
   let observe: HttpObserver = () => undefined;
+  // A hop count trusts the socket's peer and the hops before it, as Express does. fastify 5.12
+  // ignores a bare number now (it cannot tell a proxy from a client that connects directly), so
+  // it is given as the function; `http.trust_proxy` says to use it only when clients can reach
+  // Herald through the proxies alone.
+  const trusted = deps.trustProxy ?? false;
+  const trustProxy =
+    typeof trusted === 'number'
+      ? (_address: string, hop: number) => hop < trusted
+      : typeof trusted === 'boolean'
+        ? trusted
+        : [...trusted];
   const app = Fastify({
     serverFactory: (handler, opts) => {
       const server = http.createServer((req, res) => {
@@ -69,6 +85,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
+    trustProxy,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 1000 }, // signed tokens travel in path parameters (ack links)
   });

@@ -26,6 +26,8 @@ export interface NewDelivery {
   nextAttemptAt: DateTime | null;
   contactRank: number;
   fallbackFrom: number | null;
+  /** The lane's rank (see priority.ts). */
+  priority: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function insertDeliveries(
         next_attempt_at: r.nextAttemptAt?.toJSDate() ?? null,
         contact_rank: r.contactRank,
         fallback_from: r.fallbackFrom,
+        priority: r.priority,
         provider_id: null,
         created_at: at,
         updated_at: at,
@@ -79,23 +82,33 @@ export interface SendItem {
   readonly id: number;
   /** The rate-limit bucket, carried so the worker can defer without reading the row first. */
   readonly key?: string;
+  /** The lane's rank (see priority.ts); absent in jobs queued before lanes: `responder`. */
+  readonly priority?: number;
 }
 
 /**
  * Send jobs for pending deliveries, in the caller's transaction (the outbox): one job per
- * SEND_BATCH deliveries, each claimed with one statement and sent concurrently. A large fan-out
- * costs a few jobs instead of one per delivery, and a small one still goes out in one job.
+ * SEND_BATCH deliveries of one lane, each claimed with one statement and sent concurrently. A
+ * large fan-out costs a few jobs instead of one per delivery, and a small one still goes out in
+ * one job. The lane's rank is the job's graphile-worker priority (lower runs first), so a page's
+ * job is taken before a backlog of bulk jobs queued earlier.
  */
 export async function enqueueSendJobs(db: Db, rows: readonly SendItem[]): Promise<void> {
   if (rows.length === 0) return;
+  const lanes = new Map<number, SendItem[]>();
+  for (const r of rows) lanes.set(r.priority ?? 1, [...(lanes.get(r.priority ?? 1) ?? []), r]);
   const payloads: string[] = [];
-  for (let i = 0; i < rows.length; i += SEND_BATCH) {
-    payloads.push(JSON.stringify({ deliveries: rows.slice(i, i + SEND_BATCH) }));
+  const priorities: number[] = [];
+  for (const [priority, items] of lanes) {
+    for (let i = 0; i < items.length; i += SEND_BATCH) {
+      payloads.push(JSON.stringify({ deliveries: items.slice(i, i + SEND_BATCH) }));
+      priorities.push(priority);
+    }
   }
   // One add_jobs call for the whole fan-out.
   await sql`select count(*) from graphile_worker.add_jobs(array(
-              select (${SEND_TASK}, p::json, null, null, 3, null, null, null)::graphile_worker.job_spec
-              from unnest(${payloads}::text[]) as p))`.execute(db);
+              select (${SEND_TASK}, j.p::json, null, null, 3, null, j.priority, null)::graphile_worker.job_spec
+              from unnest(${payloads}::text[], ${priorities}::int[]) as j(p, priority)))`.execute(db);
 }
 
 /**
@@ -119,15 +132,23 @@ export async function claim(db: Db, ids: readonly number[], now: DateTime): Prom
 /**
  * Moves pending deliveries' due times later without counting an attempt (rate-limit deferral).
  * Never earlier: a job and a tick may both hold the same delivery, and the one deferring it may
- * come after the other recorded a retry, whose time (backoff or Retry-After) must stand.
+ * come after the other recorded a retry, whose time (backoff or Retry-After) must stand. Returns
+ * the ids that are still pending (deferred now or already later); the others were sent or
+ * claimed meanwhile, and are not waiting for anything.
  */
-export async function defer(db: Db, items: readonly { id: number; until: DateTime }[]): Promise<void> {
-  if (items.length === 0) return;
-  await sql`
-    update deliveries d set next_attempt_at = u.until
-    from unnest(${items.map((i) => i.id)}::bigint[], ${items.map((i) => i.until.toJSDate())}::timestamptz[]) as u(id, until)
-    where d.id = u.id and d.status = 'pending'
-      and (d.next_attempt_at is null or d.next_attempt_at < u.until)`.execute(db);
+export async function defer(db: Db, items: readonly { id: number; until: DateTime }[]): Promise<Set<number>> {
+  if (items.length === 0) return new Set();
+  const res = await sql<{ id: string | number }>`
+    with u as (
+      update deliveries d set next_attempt_at = u.until
+      from unnest(${items.map((i) => i.id)}::bigint[], ${items.map((i) => i.until.toJSDate())}::timestamptz[]) as u(id, until)
+      where d.id = u.id and d.status = 'pending'
+        and (d.next_attempt_at is null or d.next_attempt_at < u.until)
+    )
+    select id from deliveries where id = any(${items.map((i) => i.id)}::bigint[]) and status = 'pending'`.execute(
+    db,
+  );
+  return new Set(res.rows.map((r) => Number(r.id)));
 }
 
 export interface AttemptRecord {
@@ -142,17 +163,22 @@ export interface AttemptRecord {
   retryAt: DateTime | null;
 }
 
-/** Ids of deliveries the tick must look at: held ones whose window ended, due pending ones. */
+/**
+ * Ids of deliveries the tick must look at: held ones whose window ended, due pending ones; the
+ * most urgent lane first, then the longest due, so a backlog of bulk never crowds a page out of
+ * the tick's batch.
+ */
 export async function dueDeliveries(
   db: Db,
   now: DateTime,
   limit: number,
-): Promise<Pick<DeliveryRow, 'id' | 'status' | 'channel' | 'address'>[]> {
+): Promise<Pick<DeliveryRow, 'id' | 'status' | 'channel' | 'address' | 'priority'>[]> {
   return db
     .selectFrom('deliveries')
-    .select(['id', 'status', 'channel', 'address'])
+    .select(['id', 'status', 'channel', 'address', 'priority'])
     .where('status', 'in', ['pending', 'held'])
     .where('next_attempt_at', '<=', now.toJSDate())
+    .orderBy('priority')
     .orderBy('next_attempt_at')
     .limit(limit)
     .execute();

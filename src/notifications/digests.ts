@@ -4,6 +4,7 @@ import type { HeraldFile, Person } from '../config';
 import type { Database, Trx } from '../db/schema';
 import { buildDigest, digestData } from '../slack/digest';
 import { idempotencyKey, type DeliveryRequest } from './planner';
+import { DIGEST_RULE } from './priority';
 
 /**
  * Executives' daily digest: at `digest_at` in their own timezone, a Slack DM with the open
@@ -55,9 +56,10 @@ export async function planDueDigests(
       address: due.person.slackUserId ?? '',
       channel: 'slack',
       audience: 'executive',
-      rule: 'executive-digest',
+      rule: DIGEST_RULE,
       template: 'slack_blocks',
       keySuffix: `digest:${due.day}`,
+      priority: 'bulk',
     } as const;
     const exists = await db
       .selectFrom('deliveries')

@@ -23,7 +23,11 @@ export interface Notifications {
   readonly ticker: DeliveryTicker;
 }
 
-const sendItem = z.object({ id: z.number().int(), key: z.string().optional() });
+const sendItem = z.object({
+  id: z.number().int(),
+  key: z.string().optional(),
+  priority: z.number().int().min(0).max(3).optional(),
+});
 /** A batch of deliveries; a single `{id, key}` is what jobs queued by earlier versions carry. */
 const sendPayload = z.union([z.object({ deliveries: z.array(sendItem) }), sendItem]);
 
@@ -40,14 +44,17 @@ export function createNotifications(
   const file = config.file;
   const adapters = createAdapters(config.env, logger, { clock, timeoutMs: opts.providerTimeoutMs });
   const planner: PlannerDeps = { file, adapters, maxAttempts: file.delivery.maxAttempts };
-  const metrics = deliveryMetrics(ctx.metrics, db, clock);
+  const limiter = new RateLimiter(heraldLimits(file.delivery.sesRatePerSecond), {
+    bulkShare: file.delivery.bulkShare,
+  });
+  const metrics = deliveryMetrics(ctx.metrics, db, clock, limiter);
   const sender = new DeliverySender({
     ...planner,
     db,
     clock,
     logger,
     ackSecret: opts.ackSecret,
-    limiter: new RateLimiter(heraldLimits(file.delivery.sesRatePerSecond)),
+    limiter,
     metrics,
     compose: {
       file,

@@ -6,6 +6,7 @@ import { appendAudit, type AuditEntry } from './audit';
 import type { ChannelAdapter } from './channels/types';
 import { enqueueSendJobs, insertDeliveries, type NewDelivery } from './delivery.repository';
 import { limitKey } from './ratelimit';
+import { derivePriority, priorityRank, type Priority } from './priority';
 import { plan, type PlannedDelivery } from './rules';
 import type { RecipientKind } from './tables';
 import { quietUntil } from './timing';
@@ -40,6 +41,8 @@ export interface DeliveryRequest {
   readonly content?: unknown;
   /** Distinguishes several deliveries to one recipient and channel for the same event. */
   readonly keySuffix?: string;
+  /** The lane; absent: derived from recipient, audience, severity and rule (see priority.ts). */
+  readonly priority?: Priority;
 }
 
 export function idempotencyKey(r: DeliveryRequest): string {
@@ -96,6 +99,7 @@ export async function enqueueDeliveries(
     maxAttempts: deps.maxAttempts,
     contactRank: r.contactRank ?? 0,
     fallbackFrom: r.fallbackFrom ?? null,
+    priority: priorityRank(r.priority ?? derivePriority(r)),
     ...initialState(deps, r, now),
   }));
   const inserted = await insertDeliveries(trx, rows, now);
@@ -121,7 +125,7 @@ export async function enqueueDeliveries(
   const pending = inserted.filter((d) => d.status === 'pending');
   await enqueueSendJobs(
     trx,
-    pending.map((d) => ({ id: d.id, key: limitKey(d.channel, d.address) })),
+    pending.map((d) => ({ id: d.id, key: limitKey(d.channel, d.address), priority: d.priority })),
   );
   return inserted.map((d) => d.id);
 }

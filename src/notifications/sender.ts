@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { DateTime } from 'luxon';
 import { isDatabaseUnavailable } from '../db/connect';
-import type { Database, Trx } from '../db/schema';
+import type { Database } from '../db/schema';
 import type { Incident, TimelineEvent } from '../incidents/incident';
 import { findEvent, findIncident, openPeriod } from '../incidents/incident.repository';
 import type { Clock } from '../common/clock';
@@ -16,9 +16,10 @@ import * as repo from './delivery.repository';
 import type { SendItem } from './delivery.repository';
 import type { DeliveryMetrics } from './metrics';
 import { enqueueDeliveries, type PlannerDeps } from './planner';
+import { priorityOfRank } from './priority';
 import type { RateLimiter } from './ratelimit';
 import type { MessageContent } from './render/content';
-import { contactRank, personAddress } from './rules';
+import { fallbackFor } from './fallback';
 import type { DeliveryRow } from './tables';
 import { AttemptRecorder } from './recorder';
 import { SendSlots } from './slots';
@@ -94,39 +95,66 @@ export class DeliverySender {
    * are released after `delivery.claim_timeout_seconds`).
    */
   async processMany(items: readonly SendItem[]): Promise<void> {
+    // A delivery this process is already handling (its job and the tick can both hold it) is
+    // left to that one: a second hand would only take its rate-limit token or defer it.
+    const mine = items.filter((i) => !this.inHand.has(i.id));
+    for (const i of mine) this.inHand.add(i.id);
+    try {
+      await this.reserveAndSend(mine);
+    } finally {
+      for (const i of mine) this.inHand.delete(i.id);
+    }
+  }
+
+  private readonly inHand = new Set<number>();
+
+  private async reserveAndSend(items: readonly SendItem[]): Promise<void> {
     const now = this.deps.clock.now();
-    const byChannel = new Map<string, number[]>();
-    const deferred: { id: number; until: DateTime }[] = [];
-    for (const item of items) {
-      const wait = item.key ? this.deps.limiter.reserve(item.key, now) : 0;
+    const byChannel = new Map<string, SendItem[]>();
+    const deferred: { id: number; until: DateTime; key: string }[] = [];
+    // Most urgent lane first: its reservations and slots come before the others' (stable sort).
+    const ordered = [...items].sort((a, b) => (a.priority ?? 1) - (b.priority ?? 1));
+    for (const item of ordered) {
+      const lane = priorityOfRank(item.priority);
+      const wait = item.key ? this.deps.limiter.reserve(item.key, now, lane, item.id) : 0;
       if (wait > 0) {
-        deferred.push({ id: item.id, until: now.plus({ milliseconds: wait }) });
+        deferred.push({ id: item.id, until: now.plus({ milliseconds: wait }), key: item.key ?? '' });
+        this.deps.metrics.deferrals.inc({ channel: item.key?.split(':')[0] ?? '', priority: lane });
         continue;
       }
       const channel = item.key?.split(':')[0] ?? '';
-      byChannel.set(channel, [...(byChannel.get(channel) ?? []), item.id]);
+      byChannel.set(channel, [...(byChannel.get(channel) ?? []), item]);
     }
-    await repo.defer(this.deps.db, deferred);
-    await settleAll([...byChannel].map(([channel, ids]) => this.sendAll(channel, ids)));
+    const stillPending = await repo.defer(this.deps.db, deferred);
+    // Read before another hand sent them (a tick's due list is a snapshot): not waiting after all.
+    for (const d of deferred) if (!stillPending.has(d.id)) this.deps.limiter.forget(d.key, d.id);
+    await settleAll([...byChannel].map(([channel, list]) => this.sendAll(channel, list)));
   }
 
   private readonly slots = new Map<string, SendSlots>();
 
-  private async sendAll(channel: string, ids: readonly number[]): Promise<void> {
+  private async sendAll(channel: string, items: readonly SendItem[]): Promise<void> {
     let slots = this.slots.get(channel);
     if (!slots) this.slots.set(channel, (slots = new SendSlots(SENDS_PER_CHANNEL)));
     const sends: Promise<void>[] = [];
     try {
-      for (let rest = ids; rest.length > 0;) {
-        const n = await slots.take(rest.length);
+      for (let rest = items; rest.length > 0;) {
+        const n = await slots.take(rest.length, rest[0]?.priority ?? 1);
         const part = rest.slice(0, n);
         rest = rest.slice(n);
         let claimed: DeliveryRow[] = [];
         try {
           // Claimed as of now, not as of the job's start: a wait for slots must not age the claim.
-          claimed = await repo.claim(this.deps.db, part, this.deps.clock.now());
+          claimed = await repo.claim(
+            this.deps.db,
+            part.map((i) => i.id),
+            this.deps.clock.now(),
+          );
         } finally {
           slots.give(n - claimed.length); // not claimed: due later, sent already, or another worker's
+          // Their rate-limit tokens go back: a lost claim race must not cost the channel a send.
+          const won = new Set(claimed.map((d) => d.id));
+          for (const i of part) if (i.key && !won.has(i.id)) this.deps.limiter.refund(i.key);
         }
         for (const d of claimed) sends.push(this.sendClaimed(d).finally(() => slots.give()));
       }
@@ -286,7 +314,7 @@ export class DeliverySender {
     // Gave up on this channel: fall back to the person's next contact method, else dead.
     await db.transaction().execute(async (trx) => {
       const why = o.kind === 'permanent' ? o.error : `gave up after ${attempt} attempts: ${o.error}`;
-      const fallbacks = await this.fallbacks(trx, d);
+      const fallbacks = await fallbackFor(trx, this.deps, d);
       const status = fallbacks.length ? 'failed' : 'dead';
       const reason = fallbacks.length
         ? `${why}; fell back to ${fallbacks.map((f) => f.channel).join(', ')}`
@@ -315,44 +343,5 @@ export class DeliverySender {
         ]);
       }
     });
-  }
-
-  /** The person's next contact method (by contact order) not yet tried for this event. */
-  private async fallbacks(trx: Trx, d: DeliveryRow) {
-    if (d.recipient_kind !== 'person') return [];
-    const person = this.deps.file.people.find((p) => p.id === d.recipient_id);
-    if (!person) return [];
-    const tried = await trx
-      .selectFrom('deliveries')
-      .select('channel')
-      .where('recipient_kind', '=', 'person')
-      .where('recipient_id', '=', d.recipient_id)
-      .where((eb) =>
-        d.event_id === null ? eb('idempotency_key', '=', d.idempotency_key) : eb('event_id', '=', d.event_id),
-      )
-      .execute();
-    const used = new Set(tried.map((t) => t.channel));
-    const next = person.contactOrder.find(
-      (c) => !used.has(c) && contactRank(person, c) > d.contact_rank && !this.deps.adapters[c].disabledReason,
-    );
-    const address = next ? personAddress(person, next) : undefined;
-    if (!next || !address) return [];
-    return [
-      {
-        incidentId: d.incident_id,
-        eventId: d.event_id,
-        severity: d.severity,
-        recipientKind: 'person' as const,
-        recipientId: person.id,
-        address,
-        channel: next,
-        audience: d.audience,
-        rule: d.rule,
-        contactRank: contactRank(person, next),
-        fallbackFrom: d.id,
-        template: d.template,
-        content: d.content ?? undefined,
-      },
-    ];
   }
 }

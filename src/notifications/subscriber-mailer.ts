@@ -36,6 +36,7 @@ function emailTo(
     template: 'subscriber',
     content,
     keySuffix: ids.keySuffix,
+    priority: 'bulk', // many messages, none urgent: never ahead of a page (priority.ts)
   };
 }
 

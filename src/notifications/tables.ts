@@ -47,6 +47,8 @@ export interface DeliveriesTable {
   next_attempt_at: Timestamp | null;
   claimed_at: Timestamp | null;
   contact_rank: Generated<number>;
+  /** The lane's rank (src/notifications/priority.ts): 0 page … 3 bulk. Migration 20261128T0100. */
+  priority: Generated<number>;
   fallback_from: number | null;
   provider_id: string | null;
   created_at: Timestamp;

@@ -48,16 +48,18 @@ export class DeliveryTicker {
         pending.push(d); // released: sent in this same tick
       } else skipped++;
     }
+    // Most urgent lane first (released deliveries join their lane); batches go from the front.
+    pending.sort((a, b) => a.priority - b.priority);
     let next = 0;
-    const lane = async (): Promise<void> => {
+    const runner = async (): Promise<void> => {
       while (next < pending.length) {
         const batch = pending.slice(next, (next += repo.SEND_BATCH));
         await this.deps.sender.processMany(
-          batch.map((d) => ({ id: d.id, key: limitKey(d.channel, d.address) })),
+          batch.map((d) => ({ id: d.id, key: limitKey(d.channel, d.address), priority: d.priority })),
         );
       }
     };
-    await Promise.all(Array.from({ length: this.deps.concurrency ?? 4 }, lane));
+    await Promise.all(Array.from({ length: this.deps.concurrency ?? 4 }, runner));
     const sealed = await sealAudit(db);
     return { sealed, processed: due.length, released, skipped, reclaimed };
   }

@@ -13,6 +13,7 @@ import { renderers } from './render';
 import { pageFastPath, registerPageRoutes } from './routes';
 import { loadSnapshot } from './snapshot';
 import { incidentUrl } from './statuspage-json';
+import { RequestLimits } from './request-limits';
 import { registerSubscribeRoutes } from './subscribe.routes';
 import { SubscriberService } from './subscriber.service';
 
@@ -83,6 +84,7 @@ export function createComponentStatusService(ctx: ModuleContext): ComponentStatu
 export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions = {}): StatusPageModule {
   const site = siteFrom(ctx.config);
   const componentIds = new Set(site.components.map((c) => c.id));
+  const limits = ctx.config.file.statusPage.subscribeLimits;
   const subscriptions = options.mailer
     ? new SubscriberService({
         db: ctx.db,
@@ -90,6 +92,7 @@ export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions 
         mailer: options.mailer,
         publicUrl: site.publicUrl,
         pageTitle: site.title,
+        confirmationsPerDay: limits.confirmationsPerAddressPerDay,
       })
     : undefined;
   const pages = renderers({
@@ -165,7 +168,16 @@ export function statusPageModule(ctx: ModuleContext, options: StatusPageOptions 
         apiToken: ctx.config.env.apiToken,
       });
       registerApiRoutes(app, { apiToken: ctx.config.env.apiToken, maintenances, componentStatus });
-      if (subscriptions) registerSubscribeRoutes(app, { subscribers: subscriptions, site: site.title });
+      if (subscriptions) {
+        registerSubscribeRoutes(app, {
+          subscribers: subscriptions,
+          site: site.title,
+          limits: new RequestLimits(ctx.clock, {
+            perClientPerMinute: limits.perClientPerMinute,
+            globalPerMinute: limits.globalPerMinute,
+          }),
+        });
+      }
     },
     start: async () => {
       // Only web processes serve pages; a worker-only process has no cache to keep fresh.

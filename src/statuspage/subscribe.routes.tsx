@@ -5,6 +5,7 @@ import { parse } from '../http/validate';
 import { isHeraldError, HTTP_STATUS } from '../common/errors';
 import { HTML_SECURITY_HEADERS } from './http-cache';
 import { html, HTML } from './render';
+import type { RequestLimits } from './request-limits';
 import type { SubscriberService } from './subscriber.service';
 import { MessagePage, TokenForm } from './views/simple-pages';
 
@@ -20,11 +21,13 @@ const wantsJson = (req: FastifyRequest): boolean =>
  * The public subscription flow: `POST /subscribe` (form or JSON), `GET|POST /subscribe/confirm`,
  * `GET|POST /unsubscribe`. GETs only show a page with a button; POSTs change state. The POST to
  * `/unsubscribe?token=…` is also RFC 8058's one-click unsubscribe (body `List-Unsubscribe=One-Click`).
- * Coded errors become an HTML page for forms and JSON for JSON callers.
+ * Coded errors become an HTML page for forms and JSON for JSON callers. The POSTs that send or
+ * change something are rate limited per client address (`req.ip`, see `http.trust_proxy`) and
+ * overall: 429 with Retry-After, before the body is even looked at.
  */
 export function registerSubscribeRoutes(
   app: FastifyInstance,
-  deps: { subscribers: SubscriberService; site: string },
+  deps: { subscribers: SubscriberService; site: string; limits: RequestLimits },
 ): void {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -58,6 +61,20 @@ export function registerSubscribeRoutes(
       }
     };
 
+  /** Over a limit: the answer (429 + Retry-After); else undefined and the request goes on. */
+  const limited = (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    const wait = deps.limits.take(req.ip);
+    if (wait === 0) return undefined;
+    const message = `Too many requests; please try again in ${wait} s.`;
+    reply.header('retry-after', String(wait));
+    if (wantsJson(req))
+      return reply
+        .code(429)
+        .header('cache-control', 'no-store')
+        .send({ error: { code: 'RateLimited', message } });
+    return page(reply, 429, 'Too many requests', <p>{message}</p>);
+  };
+
   const tokenOf = (req: FastifyRequest): string => {
     const fromBody = (req.body as Body)?.token;
     const fromQuery = (req.query as Record<string, unknown> | undefined)?.token;
@@ -67,6 +84,8 @@ export function registerSubscribeRoutes(
   app.post(
     '/subscribe',
     guard(async (req, reply) => {
+      const refused = limited(req, reply);
+      if (refused) return refused;
       const { email } = parse(emailBody, { email: String((req.body as Body)?.email ?? '').trim() });
       await deps.subscribers.subscribe(email);
       const message =
@@ -129,6 +148,8 @@ export function registerSubscribeRoutes(
   app.post(
     '/unsubscribe',
     guard(async (req, reply) => {
+      const refused = limited(req, reply);
+      if (refused) return refused;
       await deps.subscribers.unsubscribe(tokenOf(req));
       if (wantsJson(req)) return reply.send({ status: 'unsubscribed' });
       return page(

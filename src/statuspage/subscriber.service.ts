@@ -15,8 +15,23 @@ import {
 export const CONFIRM_TTL_HOURS = 48;
 /** A pending address is sent at most one confirmation per this many minutes (no mail bombing). */
 export const RESEND_AFTER_MINUTES = 10;
+/** Default cap on confirmation emails to one mailbox in 24 hours. */
+export const CONFIRMATIONS_PER_DAY = 3;
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The inbox an address reaches, for counting: lower-cased, with a "+tag" removed from the local
+ * part (ann+x@example.com and Ann@Example.com are one inbox). Dots are kept: only some providers
+ * (gmail) ignore them, and treating a.b@ and ab@ as one elsewhere would limit two people as one.
+ */
+export function mailboxOf(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  const plus = local.indexOf('+');
+  const base = plus > 0 ? local.slice(0, plus) : local;
+  return `${base}${email.slice(at)}`.toLowerCase();
+}
 
 /**
  * Email subscriptions with double opt-in. `subscribe` answers the same whatever the address's
@@ -35,15 +50,36 @@ export class SubscriberService {
       /** No trailing slash. */
       publicUrl: string;
       pageTitle: string;
+      /** Confirmation emails to one mailbox (see mailboxOf) in 24 hours; default 3. */
+      confirmationsPerDay?: number;
     },
   ) {}
 
-  /** Creates or refreshes a pending subscription and plans its confirmation email. */
+  /**
+   * Creates or refreshes a pending subscription and plans its confirmation email, unless its
+   * mailbox had its daily share of confirmations already: then nothing changes at all (the old
+   * link keeps working), and the caller answers exactly as if an email were on its way.
+   */
   async subscribe(email: string): Promise<void> {
     const now = this.deps.clock.now();
     const token = randomBytes(32).toString('base64url');
     const resendBefore = now.minus({ minutes: RESEND_AFTER_MINUTES }).toJSDate();
+    const mailbox = mailboxOf(email);
+    const dayAgo = now.minus({ days: 1 }).toJSDate();
     await this.deps.db.transaction().execute(async (trx) => {
+      // One subscribe per mailbox at a time, so concurrent +tag requests cannot all pass the count.
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`subscribe:${mailbox}`}, 0))`.execute(trx);
+      await trx
+        .deleteFrom('status_subscriber_confirmations')
+        .where('mailbox', '=', mailbox)
+        .where('sent_at', '<=', dayAgo)
+        .execute();
+      const sent = await trx
+        .selectFrom('status_subscriber_confirmations')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('mailbox', '=', mailbox)
+        .executeTakeFirstOrThrow();
+      if (Number(sent.n) >= (this.deps.confirmationsPerDay ?? CONFIRMATIONS_PER_DAY)) return;
       const row = await trx
         .insertInto('status_subscribers')
         .values({
@@ -77,6 +113,10 @@ export class SubscriberService {
         .returning(['id', 'email'])
         .executeTakeFirst();
       if (!row) return; // confirmed already, or a confirmation was sent moments ago
+      await trx
+        .insertInto('status_subscriber_confirmations')
+        .values({ mailbox, sent_at: now.toJSDate() })
+        .execute();
       await this.deps.mailer.confirmation(trx, {
         subscriberId: row.id,
         email: row.email,

@@ -10,7 +10,18 @@ export interface StatusPageTables {
   status_component_overrides: ComponentOverridesTable;
   status_maintenances: MaintenancesTable;
   status_subscribers: SubscribersTable;
+  status_subscriber_confirmations: SubscriberConfirmationsTable;
   status_settings: SettingsTable;
+}
+
+/**
+ * One confirmation email sent, by mailbox (lower-cased, "+tag" removed): the per-mailbox daily
+ * cap counts these (migration 20261128T0200).
+ */
+export interface SubscriberConfirmationsTable {
+  id: Generated<number>;
+  mailbox: string;
+  sent_at: Timestamp;
 }
 
 /**

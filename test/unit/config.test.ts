@@ -263,6 +263,22 @@ rules:
     ]);
   });
 
+  it('names what http.trust_proxy and the lane and subscribe limits accept', () => {
+    expect(problems('http: { trust_proxy: [10.0.0.0/33, nowhere] }')).toEqual([
+      'http.trust_proxy[0]: expected an IP address, a CIDR range (10.0.0.0/8) or loopback | linklocal | uniquelocal, got "10.0.0.0/33"',
+      'http.trust_proxy[1]: expected an IP address, a CIDR range (10.0.0.0/8) or loopback | linklocal | uniquelocal, got "nowhere"',
+    ]);
+    expect(problems('http: { trust_proxy: "yes" }')).toEqual([
+      'http.trust_proxy: expected false, true, a hop count (1..100) or a list of addresses/CIDRs',
+    ]);
+    expect(problems('delivery: { bulk_share: 1.5 }')[0]).toMatch(/^delivery\.bulk_share: /);
+    expect(problems('status_page: { subscribe_limits: { per_client: 5 } }')).toEqual([
+      'status_page.subscribe_limits.per_client: unknown key',
+    ]);
+    const { file } = parseConfigText('http: { trust_proxy: [loopback, "fd00::/8", 192.0.2.1] }', {});
+    expect(file.http.trustProxy).toEqual(['loopback', 'fd00::/8', '192.0.2.1']);
+  });
+
   it('reports type errors, missing fields and non-mappings plainly', () => {
     expect(problems('people: 5')).toEqual(['people: expected a list, got a number']);
     expect(problems('- a\n- b')).toEqual(['(root): expected a mapping, got a list']);
@@ -314,8 +330,14 @@ describe('parsed file', () => {
       rules: [],
       webhooks: [],
       integrations: [],
-      statusPage: { title: 'Herald', components: [], autoPublish: [] },
-      delivery: { maxAttempts: 5, sesRatePerSecond: 14, claimTimeoutSeconds: 60 },
+      http: { trustProxy: false },
+      statusPage: {
+        title: 'Herald',
+        components: [],
+        autoPublish: [],
+        subscribeLimits: { perClientPerMinute: 10, globalPerMinute: 300, confirmationsPerAddressPerDay: 3 },
+      },
+      delivery: { maxAttempts: 5, sesRatePerSecond: 14, claimTimeoutSeconds: 60, bulkShare: 0.2 },
       authThrottle: { maxFailures: 20, windowSeconds: 60 },
       ingest: {
         flapWindowMinutes: 10,

@@ -99,6 +99,7 @@ export async function startStatusPage(opts: {
     metrics: createMetrics(),
     apiToken: config.env.apiToken,
     routes: module.routes ? [module.routes] : [],
+    trustProxy: config.file.http.trustProxy,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   await module.start?.(undefined);
