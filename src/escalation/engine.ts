@@ -4,7 +4,9 @@ import type { EscalationPolicy, HeraldFile } from '../config';
 import type { Database, Trx } from '../db/schema';
 import { refOf, type Incident, type TimelineEvent } from '../incidents/incident';
 import type { ChangeSubscriber, IncidentService } from '../incidents/incident.service';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { DeliveryRequest } from '../notifications/planner';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { contactRank, personAddress } from '../notifications/rules';
 import type { Clock } from '../common/clock';
 import { activeOverrides } from './overrides';

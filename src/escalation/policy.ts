@@ -8,6 +8,7 @@ import {
   type ScheduleOverride,
   type Severity,
 } from '../config';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { ruleMatches } from '../notifications/rules';
 import { explainOnCall, type OnCallSource } from './schedule';
 

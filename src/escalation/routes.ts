@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { HeraldFile } from '../config';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { Database } from '../db/schema';
 import { requireToken } from '../http/auth';
 import { parse } from '../http/validate';
 import { refOf } from '../incidents/incident';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { findIncident, openPeriod } from '../incidents/incident.repository';
 import type { IncidentService } from '../incidents/incident.service';
 import type { Clock } from '../common/clock';

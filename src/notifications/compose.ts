@@ -1,6 +1,7 @@
 import type { HeraldFile } from '../config';
 import { eventJson, incidentJson } from '../http/api/serialize';
 import type { Incident, TimelineEvent } from '../incidents/incident';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { executiveSummary } from '../slack/views/executive';
 import type { OutboundMessage } from './channels/types';
 import { renderEmail } from './render/email';

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { HeraldFile, Person } from '../config';
 import type { Database, Trx } from '../db/schema';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { buildDigest, digestData } from '../slack/digest';
 import { idempotencyKey, type DeliveryRequest } from './planner';
 import { DIGEST_RULE } from './priority';

@@ -1,13 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { Kysely } from 'kysely';
 
 import { z } from 'zod';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { Database } from '../db/schema';
 import { requireToken } from '../http/auth';
 import { parse } from '../http/validate';
 import { parseRef } from '../incidents/incident';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { findIncident } from '../incidents/incident.repository';
 import type { Clock } from '../common/clock';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { deliveriesOf } from './delivery.repository';
 import { computeStats } from './stats';
 

@@ -4,9 +4,11 @@ import type { DateTime } from 'luxon';
 import { isDatabaseUnavailable } from '../db/connect';
 import type { Database } from '../db/schema';
 import type { Incident, TimelineEvent } from '../incidents/incident';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { findEvent, findIncident, openPeriod } from '../incidents/incident.repository';
 import type { Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { createAckToken } from '../escalation/acklink';
 import { appendAudit } from './audit';
 import { MAX_SOCKETS } from './channels/failure';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Trx } from '../db/schema';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { DeliveryHealth, SubscriberMailer } from '../statuspage/ports';
 import type { DeliveryRequest } from './planner';
 import type { MessageContent } from './render/content';

@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon';
 import { sql } from 'kysely';
 import type { Db } from '../db/schema';
 import type { Incident } from '../incidents/incident';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { toIncident } from '../incidents/incident.repository';
 import { dateToken, link, mrkdwn } from './mrkdwn';
 import { context, header, section, type KnownBlock } from './views/blocks';

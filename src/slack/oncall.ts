@@ -1,6 +1,8 @@
 import type { DateTime } from 'luxon';
 import type { HeraldFile } from '../config';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { OverridesBySchedule } from '../escalation/policy';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { whoIsOnCall } from '../escalation/schedule';
 import type { OnCallEntry } from './views/summary';
 

@@ -3,7 +3,9 @@ import type { HeraldFile } from '../config';
 import type { Clock } from '../common/clock';
 import { HeraldError } from '../common/errors';
 import type { Database } from '../db/schema';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { activeOverrides } from '../escalation/overrides';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { whoIsOnCall } from '../escalation/schedule';
 
 /**

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../db/schema';
 import type { Incident, TimelineEvent } from '../incidents/incident';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { toEvent, toIncident } from '../incidents/incident.repository';
 import type { ComponentOverride, IncidentComponentStatus, Maintenance } from './status';
 import type { MaintenanceRow } from './tables';

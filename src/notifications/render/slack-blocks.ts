@@ -1,5 +1,6 @@
 import type { Severity } from '../../config/vocabulary';
 import type { MessageContent } from './content';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { mrkdwn } from '../../slack/mrkdwn';
 import { cleanBlock, longestWordPrefix, oneLine, safeHttpUrl } from './text';
 

@@ -1,5 +1,7 @@
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { Kysely } from 'kysely';
 import type { HeraldConfig } from '../../config';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import type { Database } from '../../db/schema';
 import type { IncidentService } from '../../incidents/incident.service';
 import type { Clock } from '../../common/clock';

@@ -2,8 +2,10 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
 import { COMMAND } from '../../ids';
 import { DateTime } from 'luxon';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { createOverride } from '../../../escalation/overrides';
 import { HeraldError } from '../../../common/errors';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { MaintenanceService } from '../../../statuspage/maintenance.service';
 import { mrkdwn, slackActor } from '../../mrkdwn';
 import { authorize, servicesOfComponents, servicesOfSchedule } from '../../permissions';

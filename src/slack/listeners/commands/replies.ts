@@ -2,6 +2,7 @@ import type { RespondArguments } from '@slack/bolt';
 import type { Incident } from '../../../incidents/incident';
 import type { AckResult } from '../../../incidents/incident.service';
 import { actorText, dateToken } from '../../mrkdwn';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { activeOverrides } from '../../../escalation/overrides';
 import { onCallNow } from '../../oncall';
 import type { KnownBlock } from '../../views/blocks';

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { EVENTS } from '../../ids';
 import { slackActor } from '../../mrkdwn';
+// eslint-disable-next-line no-restricted-imports -- a known crossing, see docs/ARCHITECTURE.md
 import { activeOverrides } from '../../../escalation/overrides';
 import { onCallNow } from '../../oncall';
 import { serviceNames } from '../../views/format';
