@@ -1,9 +1,10 @@
 /* eslint-disable no-console -- a benchmark prints its figures */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { childNodeArgs, round, runAlone } from './support';
+import { alertmanagerInstalled, alertmanagerVersion, startAlertmanager } from './alertmanager';
+import { childNodeArgs, exited, readyWithin, round, rssMb, runAlone } from './support';
 
 /**
  * Start-up and footprint of `herald start` as users run it (`node <flags> dist/src/cli.js start`, the
@@ -19,32 +20,6 @@ import { childNodeArgs, round, runAlone } from './support';
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/src/cli.js');
 const REST_MS = 30_000;
-const AM_BIN = '/usr/bin/prometheus-alertmanager';
-
-async function readyWithin(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<number> {
-  const t0 = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before it was ready`);
-    try {
-      const r = await fetch(url);
-      if (r.status === 200) return performance.now() - t0;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const rssMb = (pid: number): number => {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-};
-
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
 
 let portBase = 43_000 + Math.floor(Math.random() * 1_000);
 
@@ -113,36 +88,21 @@ async function herald(): Promise<Record<string, number>> {
 }
 
 async function alertmanager(): Promise<Record<string, number>> {
-  if (!fs.existsSync(AM_BIN)) {
-    console.log(`${AM_BIN} is missing (apt-get install -y prometheus-alertmanager): Herald's figures alone`);
-    return {};
-  }
+  if (!alertmanagerInstalled()) return {};
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-am-'));
-  fs.writeFileSync(path.join(dir, 'am.yml'), 'route: { receiver: none }\nreceivers: [{ name: none }]\n');
-  const version = spawnSync(AM_BIN, ['--version'], { encoding: 'utf8' });
-  console.log(`peer: ${(version.stdout || version.stderr).split('\n')[0]}`);
+  console.log(`peer: ${alertmanagerVersion()}`);
   try {
     const starts: number[] = [];
     let restMb = 0;
     for (let i = 0; i < 3; i++) {
-      const port = portBase++;
-      const child = spawn(
-        AM_BIN,
-        [
-          `--config.file=${path.join(dir, 'am.yml')}`,
-          `--storage.path=${path.join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--cluster.listen-address=',
-        ],
-        { stdio: 'ignore' },
-      );
-      starts.push(await readyWithin(`http://127.0.0.1:${port}/-/ready`, child));
+      const t0 = performance.now();
+      const am = await startAlertmanager(dir);
+      starts.push(performance.now() - t0);
       if (i === 0) {
         await new Promise((r) => setTimeout(r, REST_MS));
-        restMb = rssMb(child.pid!);
+        restMb = rssMb(am.child.pid!);
       }
-      child.kill('SIGTERM');
-      await exited(child);
+      await am.stop();
     }
     return {
       alertmanager_start_ms: round(Math.min(...starts), 0),
