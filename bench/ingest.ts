@@ -19,7 +19,8 @@ import { round, runAlone, sampleRss } from './support';
  * Herald's figures count only what it answered 2xx, and every such alert is checked to be in
  * `ingest_alerts` afterwards. Its peak RSS is its own process's (PostgreSQL's are separate),
  * sampled during the measured load. The old module-alone figures come as `module_alone_*` rows
- * (BENCH_MODULE_ALONE: scenarios to run, default `batch100,single`; `none` for none).
+ * (BENCH_MODULE_ALONE: scenarios to run, default `batch100,single`; `none` for none). BENCH_LOADS
+ * picks the product loads (default `batch100,single`).
  */
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
@@ -27,7 +28,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const LOADS = [
   { key: 'batch100', alertsPerRequest: 100 },
   { key: 'single', alertsPerRequest: 1 },
-] as const;
+].filter((l) => (process.env.BENCH_LOADS ?? 'batch100,single').split(',').includes(l.key));
 
 interface Measured {
   result: autocannon.Result;

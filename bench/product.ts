@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { createLogger } from '../src/common/logger';
 import { createPool, kyselyFor } from '../src/db/connect';
@@ -97,4 +97,19 @@ export async function declareOverApi(
   if (res.status !== 201 || typeof json.ref !== 'string')
     throw new Error(`declare answered ${res.status}: ${JSON.stringify(json)}`);
   return json.ref;
+}
+
+/**
+ * Waits until the product's worker has caught up: no graphile-worker job due now (scheduled and
+ * backed-off ones excluded), so that a phase measured next does not pay for the previous one.
+ */
+export async function settled(product: Product, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const due = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
+      where run_at <= now()`.execute(product.db);
+    if ((due.rows[0]?.n ?? 0) === 0) return;
+    if (Date.now() > deadline) throw new Error(`${due.rows[0]?.n} jobs still due after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

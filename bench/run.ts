@@ -8,6 +8,7 @@ import * as notifications from './notifications';
 import * as scaleout from './scaleout';
 import * as startup from './startup';
 import * as statuspage from './statuspage';
+import * as storm from './storm';
 import { withHeraldFlags } from './support';
 
 /**
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   escalation: escalation.run,
   statuspage: statuspage.run,
   ingest: ingest.run,
+  storm: storm.run,
   scaleout: scaleout.run,
   startup: startup.run,
 };
