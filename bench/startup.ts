@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { alertmanagerInstalled, alertmanagerVersion, startAlertmanager } from './alertmanager';
-import { childNodeArgs, exited, readyWithin, round, rssMb, runAlone } from './support';
+import { childNodeArgs, exited, freePort, readyWithin, round, rssMb, runAlone } from './support';
 
 /**
  * Start-up and footprint of `herald start` as users run it (`node <flags> dist/src/cli.js start`, the
@@ -21,10 +21,8 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/src/cli.js');
 const REST_MS = 30_000;
 
-let portBase = 43_000 + Math.floor(Math.random() * 1_000);
-
-function startHerald(dataDir: string): { child: ChildProcess; url: string } {
-  const port = portBase++;
+async function startHerald(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort(); // a port of its own: other work on the machine takes ports too
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HERALD_DATA_DIR: dataDir,
@@ -36,7 +34,7 @@ function startHerald(dataDir: string): { child: ChildProcess; url: string } {
   const child = spawn(process.execPath, [...childNodeArgs(), CLI, 'start'], {
     env,
     cwd: dataDir,
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'inherit'], // why it exited, if it does
   });
   return { child, url: `http://127.0.0.1:${port}/readyz` };
 }
@@ -45,7 +43,7 @@ async function herald(): Promise<Record<string, number>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-start-'));
   fs.chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres` and must enter it
   try {
-    let h = startHerald(dataDir);
+    let h = await startHerald(dataDir);
     const firstMs = await readyWithin(h.url, h.child);
     h.child.kill('SIGTERM');
     await exited(h.child);
@@ -53,7 +51,7 @@ async function herald(): Promise<Record<string, number>> {
     const warm: number[] = [];
     let restMb = 0;
     for (let i = 0; i < 3; i++) {
-      h = startHerald(dataDir);
+      h = await startHerald(dataDir);
       warm.push(await readyWithin(h.url, h.child));
       if (i === 0) {
         await new Promise((r) => setTimeout(r, REST_MS));
@@ -65,11 +63,11 @@ async function herald(): Promise<Record<string, number>> {
 
     const killed: number[] = [];
     for (let i = 0; i < 3; i++) {
-      h = startHerald(dataDir);
+      h = await startHerald(dataDir);
       await readyWithin(h.url, h.child);
       h.child.kill('SIGKILL'); // PostgreSQL lives on, orphaned: the next start must deal with it
       await exited(h.child);
-      h = startHerald(dataDir);
+      h = await startHerald(dataDir);
       killed.push(await readyWithin(h.url, h.child));
       h.child.kill('SIGTERM');
       await exited(h.child);

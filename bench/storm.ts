@@ -25,6 +25,8 @@ import { percentile, round, runAlone, sampleRss } from './support';
  * 3. Storm: the same with single alerts (a fresh alert each, 50 groups, 50 connections) sent at
  *    the storm rate from a second before the first declaration until the last delivery; 5xx
  *    answers to the storm counted (a 429 is backpressure, counted apart).
+ * 4. Quiet again, the same as 2: the storm is compared with the better of the two quiet phases,
+ *    and a large gap between them says the machine drifted during the run.
  */
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CALIBRATE_S = Number(process.env.BENCH_WARMUP_S ?? 3);
@@ -121,8 +123,11 @@ export async function run(): Promise<Record<string, number>> {
     const stormResult = await storm.done;
     const stormS = (Date.now() - t0) / 1000;
     const peakRss = rss.stop();
+    await settled(p);
+    // Quiet again: if it differs much from the first, the machine (or Herald) drifted meanwhile.
+    const after = await pages(p, await maxIncidentId(p), 'quiet-after');
     console.log(
-      `pages p99: quiet ${quiet.pageP99} ms, storm ${loud.pageP99} ms (storm ${rate} req/s asked, ${round(stormResult['2xx'] / stormS, 0)}/s answered 2xx)`,
+      `pages p99: quiet ${quiet.pageP99} ms, storm ${loud.pageP99} ms, quiet after ${after.pageP99} ms (storm ${rate} req/s asked, ${round(stormResult['2xx'] / stormS, 0)}/s answered 2xx)`,
     );
     return {
       calibration_single_requests_per_s: Math.round(sustained),
@@ -137,8 +142,10 @@ export async function run(): Promise<Record<string, number>> {
       quiet_page_p99_ms: quiet.pageP99,
       storm_page_p50_ms: loud.pageP50,
       storm_page_p99_ms: loud.pageP99,
-      storm_vs_quiet_page_p99: round(loud.pageP99 / Math.max(1, quiet.pageP99), 2),
+      quiet_after_page_p99_ms: after.pageP99,
+      storm_vs_quiet_page_p99: round(loud.pageP99 / Math.max(1, Math.min(quiet.pageP99, after.pageP99)), 2),
       quiet_status_page_p99_ms: quiet.statusPage.latency.p99,
+      quiet_after_status_page_p99_ms: after.statusPage.latency.p99,
       storm_status_page_p99_ms: loud.statusPage.latency.p99,
       storm_status_page_non_2xx: failures(loud.statusPage),
       storm_peak_rss_mb: peakRss,
