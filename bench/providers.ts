@@ -15,15 +15,27 @@ import type { AddressInfo } from 'node:net';
 type Kind = 'ses' | 'sns' | 'twilio' | 'pagerduty' | 'webhook';
 type Counts = Record<Kind, number>;
 
+/** How the stand-ins were used since the last look: connections and requests at once. */
+export interface ProviderUse {
+  /** Connections open now, over all stand-ins. */
+  readonly open: number;
+  /** Most connections open at once since the last look. */
+  readonly peakOpen: number;
+  /** Most requests being answered at once since the last look. */
+  readonly peakInFlight: number;
+}
+
 export interface BenchProviders {
   readonly urls: Record<Kind, string>;
   /** Requests answered so far, per provider. */
   counts(): Promise<Counts>;
+  /** Connection and concurrency figures since the previous call (the peaks start again). */
+  use(): Promise<ProviderUse>;
   stop(): Promise<void>;
 }
 
 /** Messages between the benchmark and the stand-ins' process. */
-type FromChild = { urls: Record<Kind, string> } | { counts: Counts };
+type FromChild = { urls: Record<Kind, string> } | { counts: Counts } | { use: ProviderUse };
 
 let seq = 0;
 const answers: Record<Kind, (path: string) => { status: number; type: string; body: string }> = {
@@ -55,17 +67,27 @@ async function serveProviders(latencyMs: number): Promise<void> {
   const counts: Counts = { ses: 0, sns: 0, twilio: 0, pagerduty: 0, webhook: 0 };
   const servers: http.Server[] = [];
   const urls = {} as Record<Kind, string>;
+  let open = 0;
+  let peakOpen = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   for (const kind of Object.keys(answers) as Kind[]) {
     const server = http.createServer((req, res) => {
+      peakInFlight = Math.max(peakInFlight, ++inFlight);
       req.resume();
       req.on('end', () => {
         setTimeout(() => {
           counts[kind]++;
+          inFlight--;
           const a = answers[kind](req.url ?? '/');
           res.writeHead(a.status, { 'content-type': a.type });
           res.end(a.body);
         }, latencyMs);
       });
+    });
+    server.on('connection', (socket) => {
+      peakOpen = Math.max(peakOpen, ++open);
+      socket.once('close', () => open--);
     });
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,7 +95,12 @@ async function serveProviders(latencyMs: number): Promise<void> {
     servers.push(server);
   }
   process.send?.({ urls } satisfies FromChild);
-  process.on('message', () => process.send?.({ counts } satisfies FromChild));
+  process.on('message', (m) => {
+    if (m !== 'use') return void process.send?.({ counts } satisfies FromChild);
+    process.send?.({ use: { open, peakOpen, peakInFlight } } satisfies FromChild);
+    peakOpen = open;
+    peakInFlight = inFlight;
+  });
   process.once('disconnect', () => {
     for (const s of servers) s.closeAllConnections();
     process.exit(0);
@@ -99,6 +126,13 @@ export async function startBenchProviders(latencyMs: number): Promise<BenchProvi
       const m = await answer;
       if (!('counts' in m)) throw new Error('bench providers: expected counts');
       return m.counts;
+    },
+    use: async () => {
+      const answer = next();
+      child.send('use');
+      const m = await answer;
+      if (!('use' in m)) throw new Error('bench providers: expected their use');
+      return m.use;
     },
     stop: async () => {
       child.disconnect();

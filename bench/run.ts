@@ -9,6 +9,7 @@ import * as pagesfirst from './pagesfirst';
 import * as scaleout from './scaleout';
 import * as startup from './startup';
 import * as statuspage from './statuspage';
+import * as storm from './storm';
 import { withHeraldFlags } from './support';
 
 /**
@@ -23,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   escalation: escalation.run,
   statuspage: statuspage.run,
   ingest: ingest.run,
+  storm: storm.run,
   scaleout: scaleout.run,
   startup: startup.run,
   pagesfirst: pagesfirst.run,

@@ -45,7 +45,7 @@ async function burst(
       );
     // Warm-up: every worker connected and its SDK clients used once.
     for (let i = 0; i < workers * 2; i++) await declare(-1);
-    await waitUntil(herald, workers * 2 * 100, since.id);
+    await waitUntil(herald.connection.db, workers * 2 * 100, since.id);
     since.id += workers * 2;
 
     const t0 = Date.now();
@@ -55,9 +55,9 @@ async function burst(
         while (next < INCIDENTS) await declare(next++);
       }),
     );
-    await waitUntil(herald, INCIDENTS * 100, since.id);
+    await waitUntil(herald.connection.db, INCIDENTS * 100, since.id);
     const wallS = (Date.now() - t0) / 1000;
-    const b = await latencies(herald, since.id);
+    const b = await latencies(herald.connection.db, since.id);
     since.id += INCIDENTS;
     return {
       perSecond: round((b.total / b.spanMs) * 1000, 0),

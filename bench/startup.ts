@@ -1,9 +1,10 @@
 /* eslint-disable no-console -- a benchmark prints its figures */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { childNodeArgs, round, runAlone } from './support';
+import { alertmanagerInstalled, alertmanagerVersion, startAlertmanager } from './alertmanager';
+import { childNodeArgs, exited, freePort, readyWithin, round, rssMb, runAlone } from './support';
 
 /**
  * Start-up and footprint of `herald start` as users run it (`node <flags> dist/src/cli.js start`, the
@@ -19,37 +20,9 @@ import { childNodeArgs, round, runAlone } from './support';
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/src/cli.js');
 const REST_MS = 30_000;
-const AM_BIN = '/usr/bin/prometheus-alertmanager';
 
-async function readyWithin(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<number> {
-  const t0 = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before it was ready`);
-    try {
-      const r = await fetch(url);
-      if (r.status === 200) return performance.now() - t0;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const rssMb = (pid: number): number => {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-};
-
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-
-let portBase = 43_000 + Math.floor(Math.random() * 1_000);
-
-function startHerald(dataDir: string): { child: ChildProcess; url: string } {
-  const port = portBase++;
+async function startHerald(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort(); // a port of its own: other work on the machine takes ports too
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HERALD_DATA_DIR: dataDir,
@@ -61,7 +34,7 @@ function startHerald(dataDir: string): { child: ChildProcess; url: string } {
   const child = spawn(process.execPath, [...childNodeArgs(), CLI, 'start'], {
     env,
     cwd: dataDir,
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'inherit'], // why it exited, if it does
   });
   return { child, url: `http://127.0.0.1:${port}/readyz` };
 }
@@ -70,7 +43,7 @@ async function herald(): Promise<Record<string, number>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-start-'));
   fs.chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres` and must enter it
   try {
-    let h = startHerald(dataDir);
+    let h = await startHerald(dataDir);
     const firstMs = await readyWithin(h.url, h.child);
     h.child.kill('SIGTERM');
     await exited(h.child);
@@ -78,7 +51,7 @@ async function herald(): Promise<Record<string, number>> {
     const warm: number[] = [];
     let restMb = 0;
     for (let i = 0; i < 3; i++) {
-      h = startHerald(dataDir);
+      h = await startHerald(dataDir);
       warm.push(await readyWithin(h.url, h.child));
       if (i === 0) {
         await new Promise((r) => setTimeout(r, REST_MS));
@@ -90,11 +63,11 @@ async function herald(): Promise<Record<string, number>> {
 
     const killed: number[] = [];
     for (let i = 0; i < 3; i++) {
-      h = startHerald(dataDir);
+      h = await startHerald(dataDir);
       await readyWithin(h.url, h.child);
       h.child.kill('SIGKILL'); // PostgreSQL lives on, orphaned: the next start must deal with it
       await exited(h.child);
-      h = startHerald(dataDir);
+      h = await startHerald(dataDir);
       killed.push(await readyWithin(h.url, h.child));
       h.child.kill('SIGTERM');
       await exited(h.child);
@@ -113,36 +86,21 @@ async function herald(): Promise<Record<string, number>> {
 }
 
 async function alertmanager(): Promise<Record<string, number>> {
-  if (!fs.existsSync(AM_BIN)) {
-    console.log(`${AM_BIN} is missing (apt-get install -y prometheus-alertmanager): Herald's figures alone`);
-    return {};
-  }
+  if (!alertmanagerInstalled()) return {};
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-am-'));
-  fs.writeFileSync(path.join(dir, 'am.yml'), 'route: { receiver: none }\nreceivers: [{ name: none }]\n');
-  const version = spawnSync(AM_BIN, ['--version'], { encoding: 'utf8' });
-  console.log(`peer: ${(version.stdout || version.stderr).split('\n')[0]}`);
+  console.log(`peer: ${alertmanagerVersion()}`);
   try {
     const starts: number[] = [];
     let restMb = 0;
     for (let i = 0; i < 3; i++) {
-      const port = portBase++;
-      const child = spawn(
-        AM_BIN,
-        [
-          `--config.file=${path.join(dir, 'am.yml')}`,
-          `--storage.path=${path.join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--cluster.listen-address=',
-        ],
-        { stdio: 'ignore' },
-      );
-      starts.push(await readyWithin(`http://127.0.0.1:${port}/-/ready`, child));
+      const t0 = performance.now();
+      const am = await startAlertmanager(dir);
+      starts.push(performance.now() - t0);
       if (i === 0) {
         await new Promise((r) => setTimeout(r, REST_MS));
-        restMb = rssMb(child.pid!);
+        restMb = rssMb(am.child.pid!);
       }
-      child.kill('SIGTERM');
-      await exited(child);
+      await am.stop();
     }
     return {
       alertmanager_start_ms: round(Math.min(...starts), 0),
