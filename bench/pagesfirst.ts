@@ -22,7 +22,7 @@ const PROVIDER_LATENCY_MS = 50;
 const SAMPLES = Number(process.env.BENCH_PAGES ?? 20);
 const SUBSCRIBES = Number(process.env.BENCH_SUBSCRIBES ?? 1000);
 const METRICS_CONNECTIONS = 200;
-const TOKEN = 'bench-pagesfirst-token';
+const TOKEN = 'bench-pagesfirst-token-0123456789';
 
 const yaml = `
 services: [{ id: checkout }]

@@ -58,6 +58,15 @@ export function registerMetricsRoute(
   access: { token: string | undefined } | 'open',
 ): void {
   const expected = access === 'open' || access.token === undefined ? undefined : secretDigest(access.token);
+  // One rendering shared by every scrape that arrives while it is under way: a flood of scrapes
+  // (200 connections hammering it) costs one rendering at a time, not one each, so it cannot
+  // starve the deliveries sharing the process. A scrape never gets a rendering older than itself
+  // by more than the one in flight.
+  let rendering: Promise<string> | undefined;
+  const render = (): Promise<string> =>
+    (rendering ??= registry.metrics().finally(() => {
+      rendering = undefined;
+    }));
   app.get('/metrics', async (req, reply) => {
     if (access !== 'open') {
       if (!expected)
@@ -72,7 +81,7 @@ export function registerMetricsRoute(
         throw new HeraldError('Unauthorized', 'invalid token');
     }
     reply.header('cache-control', 'no-store').type(registry.contentType);
-    return registry.metrics();
+    return render();
   });
 }
 
