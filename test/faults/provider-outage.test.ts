@@ -32,6 +32,8 @@ const HANG_MS = 10_000;
 const OUTAGE = { minutes: 10 };
 const MAX_ATTEMPTS = 7;
 const INCIDENTS = 4;
+/** Provider timeouts take real time (3 s each, several in a row): about 40 s; the bound only detects a hang. */
+jest.setTimeout(180_000);
 
 const ses = new FakeSes();
 const twilio = new FakeTwilio();
