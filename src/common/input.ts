@@ -49,34 +49,49 @@ const join = (path: string, key: string): string => (path ? `${path}.${segment(k
  * buffers, dates) are not looked into. Deeper than `maxDepth` is itself a problem.
  */
 export function findBadText(value: unknown, maxDepth = MAX_JSON_DEPTH): BadText | undefined {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 0 }];
+  // Each item knows its parent and its key; the path is spelled out only for the bad one, so a
+  // clean request (the hot path: every alert of every hook request) builds no path strings.
+  interface Item {
+    readonly value: unknown;
+    readonly parent: Item | undefined;
+    readonly key: string | number | undefined;
+    readonly depth: number;
+  }
+  const pathOf = (item: Item): string => {
+    const parts: Array<string | number> = [];
+    for (let at: Item | undefined = item; at?.key !== undefined; at = at.parent) parts.push(at.key);
+    let path = '';
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const k = parts[i]!;
+      path = typeof k === 'number' ? `${path}[${k}]` : join(path, k);
+    }
+    return path;
+  };
+  const stack: Item[] = [{ value, parent: undefined, key: undefined, depth: 0 }];
   while (stack.length > 0) {
     const item = stack.pop()!;
     const v = item.value;
     if (typeof v === 'string') {
       const problem = textProblem(v);
-      if (problem) return { path: item.path, problem };
+      if (problem) return { path: pathOf(item), problem };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
     const isArray = Array.isArray(v);
     if (!isArray && !isPlainObject(v)) continue;
-    if (item.depth >= maxDepth) return { path: item.path, problem: `nested deeper than ${maxDepth} levels` };
+    if (item.depth >= maxDepth)
+      return { path: pathOf(item), problem: `nested deeper than ${maxDepth} levels` };
     if (isArray) {
       for (let i = v.length - 1; i >= 0; i--)
-        stack.push({ value: v[i], path: `${item.path}[${i}]`, depth: item.depth + 1 });
+        stack.push({ value: v[i], parent: item, key: i, depth: item.depth + 1 });
       continue;
     }
     const keys = Object.keys(v);
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i]!;
       const problem = textProblem(key);
-      if (problem) return { path: item.path, problem: `a key ${problem}` };
-      stack.push({
-        value: (v as Record<string, unknown>)[key],
-        path: join(item.path, key),
-        depth: item.depth + 1,
-      });
+      if (problem) return { path: pathOf(item), problem: `a key ${problem}` };
+      stack.push({ value: (v as Record<string, unknown>)[key], parent: item, key, depth: item.depth + 1 });
     }
   }
   return undefined;
