@@ -79,9 +79,10 @@ const smsTo = (to: string, ref: string) =>
   twilio.sent.filter((c) => c.to === to && (c.body ?? '').includes(ref));
 
 /**
- * Waits until `pred` holds and every delivery planned so far has its outcome recorded. A provider
- * (the fake) sees a send before the worker records it: a test that moved the clock in between
- * would find the claim stale and have it sent again.
+ * Waits until `pred` holds and no send is in flight (claimed, not yet recorded). A provider (the
+ * fake) sees a send before the worker records it: a test that moved the clock in between would
+ * find the claim stale and have it sent again. Deliveries still waiting their turn (pending, a
+ * retry due later) are not in flight and do not hold the wait.
  */
 async function waitFor(what: string, pred: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -95,7 +96,7 @@ async function inFlight(): Promise<number> {
   const row = await t.db
     .selectFrom('deliveries')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', 'in', ['pending', 'sending'])
+    .where('status', '=', 'sending')
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
