@@ -25,15 +25,8 @@ import type {
   UpdateInput,
 } from './inputs';
 
-export type {
-  AckOptions,
-  AckResult,
-  DeclareInput,
-  PublishInput,
-  PublishResult,
-  ResolveInput,
-  UpdateInput,
-} from './inputs';
+/** Callers import the inputs from here, with the service. */
+export type * from './inputs';
 
 /**
  * What subscribers receive, inside the transaction that made the change: notification planning,
